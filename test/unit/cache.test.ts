@@ -124,6 +124,11 @@ test('fast path: takes what it can read exactly, and gives up (never guesses) on
     j(base).replace('"index":2', '"index":2,'),
     '[1,2]',
     '{}',
+    // Raw control characters in a string are not JSON: JSON.parse refuses them, so the slow path must word it.
+    '{"v":1,"run":"r","checkpoint":"c","key":"k\tx","index":0,"outcomes":[0]}',
+    '{"v":1,"run":"r","checkpoint":"c","key":"k","index":0,"outcomes":[0],"answers":["4\u0001"]}',
+    '{"v":1,"run":"r","checkpoint":"c","key":"k","index":0,"outcomes":[0,',
+    '{"v":1,"run":"r","checkpoint":"c","key":"k","index":0,"outcomes":[0],"samples":["a]}',
   ];
   for (const line of givesUp) assert.equal(fast(line), undefined, `fast path should give up on: ${line}`);
 });

@@ -167,22 +167,26 @@ export async function scanInParallel(reader: PreMemLogReader, options: ParallelS
   }
 }
 
+/** Applies the special lines of a job from index `sp` on that come before row `row`; returns the next index. */
+function applySpecials(reader: PreMemLogReader, file: number, lineBase: number, specials: ScanResult['specials'], sp: number, row: number): number {
+  for (; sp < specials.length && specials[sp].row === row; sp++) {
+    const s = specials[sp];
+    const line = lineBase + s.line + 1;
+    if ('problem' in s) reader.problem(s.problem.kind, file, line, s.problem.message, s.problem.field);
+    else reader.apply(s.record, file, line, s.offset, s.length, s.hasTexts);
+  }
+  return sp;
+}
+
 /** Applies one job's rows and special lines in line order, as the sequential reader would have. */
 function applyResult(reader: PreMemLogReader, file: number, lineBase: number, r: ScanResult): void {
   const states: (CheckpointState | undefined)[] = new Array(r.names.length);
-  const special = r.specials;
+  const specials = r.specials;
   let sp = 0;
   let lookup = 0;
-  const applySpecialsBefore = (row: number) => {
-    for (; sp < special.length && special[sp].row === row; sp++) {
-      const s = special[sp];
-      const line = lineBase + s.line + 1;
-      if ('problem' in s) reader.problem(s.problem.kind, file, line, s.problem.message, s.problem.field);
-      else reader.apply(s.record, file, line, s.offset, s.length, s.hasTexts);
-    }
-  };
   for (let i = 0; i < r.count; i++) {
-    applySpecialsBefore(i);
+    // A function made here per job would defeat the JIT (each job would bring a new one to inline).
+    if (sp < specials.length && specials[sp].row === i) sp = applySpecials(reader, file, lineBase, specials, sp, i);
     let ckpt = states[r.slot[i]];
     if (!ckpt) {
       const [run, checkpoint] = r.names[r.slot[i]].split('\u0000');
@@ -198,5 +202,5 @@ function applyResult(reader: PreMemLogReader, file: number, lineBase: number, r:
     if (r.hasTexts[i] && r.length[i] <= 0xffffffff) ckpt.columns.setLocation(index, file, r.offset[i], r.length[i]);
     else ckpt.columns.clearLocation(index);
   }
-  applySpecialsBefore(r.count);
+  applySpecials(reader, file, lineBase, specials, sp, r.count);
 }

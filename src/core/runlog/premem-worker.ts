@@ -109,18 +109,23 @@ class Rows {
   }
 }
 
+// One read buffer and one set of row columns serve every job of a thread: fresh ones per 32 MiB job cost page
+// faults and zeroing on every job. Results leave as copies (slices), so reuse is safe.
+let readBuffer = Buffer.allocUnsafe(0);
+const rows = new Rows(1 << 15);
+
 /** Scans one job's range: the whole of the worker's work. Exported for tests, which run it in-thread. */
 export function scanRange(job: ScanJob, keys?: { bytes: Uint8Array; offsets: Uint32Array }): ScanResult {
   const fd = openSync(job.path, 'r');
   try {
-    return new RangeScan(job, fd, keys).run();
+    rows.count = 0;
+    return new RangeScan(job, fd, rows, keys).run();
   } finally {
     closeSync(fd);
   }
 }
 
 class RangeScan {
-  private readonly rows: Rows;
   private readonly names: string[] = [];
   private readonly slots = new Map<string, number>();
   private readonly lookups: string[] = [];
@@ -134,10 +139,9 @@ class RangeScan {
   constructor(
     private readonly job: ScanJob,
     private readonly fd: number,
+    private readonly rows: Rows,
     private readonly keys?: { bytes: Uint8Array; offsets: Uint32Array },
-  ) {
-    this.rows = new Rows(Math.max(64, Math.ceil((job.end - job.start) / 1024)));
-  }
+  ) {}
 
   run(): ScanResult {
     const { job, fd } = this;
@@ -148,41 +152,13 @@ class RangeScan {
       readSync(fd, probe, 0, 1, pos - 1);
       if (probe[0] !== NEWLINE) pos = this.skipToNextLine(pos);
     }
-    const first = pos;
-    let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, job.limit - pos)));
-    let filled = 0; // bytes of buf holding file bytes from `base`
-    let base = pos;
-    while (pos < job.end && pos < job.limit) {
-      // Read more when the next line is not complete in the buffer.
-      let nl = filled > pos - base ? buf.indexOf(NEWLINE, pos - base) : -1;
-      if (nl === -1 || nl >= filled) {
-        const keep = filled - (pos - base);
-        if (keep === buf.length || buf.length < CHUNK) {
-          const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, CHUNK));
-          buf.copy(grown, 0, pos - base, filled);
-          buf = grown;
-        } else buf.copy(buf, 0, pos - base, filled);
-        base = pos;
-        filled = keep;
-        const want = Math.min(buf.length - filled, job.limit - (base + filled));
-        if (want <= 0) break;
-        const got = readSync(fd, buf, filled, want, base + filled);
-        if (got === 0) break;
-        filled += got;
-        continue;
-      }
-      const s = pos - base;
-      const e = nl > s && buf[nl - 1] === 0x0d ? nl - 1 : nl;
-      this.line(buf, s, e, pos);
-      this.lines++;
-      pos = base + nl + 1;
-    }
+    const last = this.scanLines(pos);
     const r = this.rows;
     const n = r.count;
     return {
       id: job.id,
       lines: this.lines,
-      bytes: pos - first,
+      bytes: last - pos,
       count: n,
       names: this.names,
       slot: r.slot.slice(0, n),
@@ -200,6 +176,45 @@ class RangeScan {
       lookups: this.lookups,
       specials: this.specials,
     };
+  }
+
+  /**
+   * Reads and parses the lines from `pos` on; returns the position after the last line read. Kept apart from
+   * run() so that the optimized loop does not run into code without type feedback when it ends.
+   */
+  private scanLines(pos: number): number {
+    const { job, fd } = this;
+    if (readBuffer.length < CHUNK) readBuffer = Buffer.allocUnsafe(CHUNK);
+    let buf = readBuffer;
+    let filled = 0; // bytes of buf holding file bytes from `base`
+    let base = pos;
+    while (pos < job.end && pos < job.limit) {
+      // Read more when the next line is not complete in the buffer.
+      let nl = filled > pos - base ? buf.indexOf(NEWLINE, pos - base) : -1;
+      if (nl === -1 || nl >= filled) {
+        const keep = filled - (pos - base);
+        if (keep === buf.length) {
+          // A line longer than the buffer: double it (and keep the larger one for later jobs).
+          const grown = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(grown, 0, pos - base, filled);
+          buf = readBuffer = grown;
+        } else buf.copy(buf, 0, pos - base, filled);
+        base = pos;
+        filled = keep;
+        const want = Math.min(buf.length - filled, job.limit - (base + filled));
+        if (want <= 0) break;
+        const got = readSync(fd, buf, filled, want, base + filled);
+        if (got === 0) break;
+        filled += got;
+        continue;
+      }
+      const s = pos - base;
+      const e = nl > s && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+      this.line(buf, s, e, pos);
+      this.lines++;
+      pos = base + nl + 1;
+    }
+    return pos;
   }
 
   private skipToNextLine(pos: number): number {
@@ -310,6 +325,11 @@ function sameBytes(buf: Buffer, s: number, e: number, other: Buffer): boolean {
 export function serveScanJobs(): void {
   const data = workerData as ScanWorkerData;
   const keys = data.keys && { bytes: new Uint8Array(data.keys.bytes), offsets: new Uint32Array(data.keys.offsets) };
+  // The first ArrayBuffer a thread detaches (here: moving a result to the main thread) makes V8 throw away all
+  // optimized code that assumed none ever would, i.e. the whole parser, in the middle of the scan. Detaching one
+  // now, before anything is optimized, costs nothing.
+  const spare = new ArrayBuffer(8);
+  structuredClone(spare, { transfer: [spare] });
   parentPort!.on('message', (job: ScanJob) => {
     try {
       const r = scanRange(job, keys);
