@@ -59,12 +59,12 @@ const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
 const MAX_SAMPLES = 65535;
-const MAX_ANSWERS = 64; // longer answer lists take the slow path (the distinct count compares every pair)
+const MAX_ANSWERS = 64; // records with more distinct answers take the slow path (each answer is compared with these)
 const MAX_DEPTH = 64;
 
 /** The value of the number readNumber() last read. */
 let numberValue = 0;
-/** Where the answer strings of the record being read start and end. */
+/** Where the distinct answers of the record being read start and end. */
 const answerStarts = new Int32Array(MAX_ANSWERS);
 const answerEnds = new Int32Array(MAX_ANSWERS);
 
@@ -342,18 +342,20 @@ function readAnswers(buf: Buffer, p: number, end: number, out: FastExample): num
   if (byteAt(buf, p, end) !== OPEN_ARRAY) return -1;
   p = skipSpace(buf, p + 1, end);
   let count = 0;
-  let strings = 0;
+  let distinct = 0;
   if (byteAt(buf, p, end) === CLOSE_ARRAY) p++;
   else {
     for (;;) {
       const at = p;
       if (byteAt(buf, p, end) === QUOTE) {
-        if (strings === MAX_ANSWERS) return -1;
         p = asciiString(buf, p, end);
         if (p < 0) return -1;
-        answerStarts[strings] = at + 1;
-        answerEnds[strings] = p - 1;
-        strings++;
+        if (!seenAnswer(buf, at + 1, p - 1, distinct)) {
+          if (distinct === MAX_ANSWERS) return -1;
+          answerStarts[distinct] = at + 1;
+          answerEnds[distinct] = p - 1;
+          distinct++;
+        }
       } else {
         p = literal(buf, p, end, 'null');
         if (p < 0) return -1;
@@ -367,26 +369,21 @@ function readAnswers(buf: Buffer, p: number, end: number, out: FastExample): num
     }
   }
   out.sampleCount = count;
-  out.distinctAnswers = distinctAnswers(buf, strings);
+  out.distinctAnswers = distinct;
   return p;
 }
 
-/** Distinct byte strings among the first n recorded answers. */
-function distinctAnswers(buf: Buffer, n: number): number {
-  let distinct = 0;
-  outer: for (let i = 0; i < n; i++) {
-    const s = answerStarts[i];
-    const length = answerEnds[i] - s;
-    for (let j = 0; j < i; j++) {
-      const t = answerStarts[j];
-      if (answerEnds[j] - t !== length) continue;
-      let k = 0;
-      while (k < length && buf[s + k] === buf[t + k]) k++;
-      if (k === length) continue outer;
-    }
-    distinct++;
+/** Whether bytes [s, e) equal one of the first n distinct answers recorded so far. */
+function seenAnswer(buf: Buffer, s: number, e: number, n: number): boolean {
+  const length = e - s;
+  for (let j = 0; j < n; j++) {
+    const t = answerStarts[j];
+    if (answerEnds[j] - t !== length) continue;
+    let k = 0;
+    while (k < length && buf[s + k] === buf[t + k]) k++;
+    if (k === length) return true;
   }
-  return distinct;
+  return false;
 }
 
 /** The samples array (strings only): its length in out.sampleCount. */
