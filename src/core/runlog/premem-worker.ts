@@ -4,7 +4,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PreMemRecord } from './premem-format';
-import { newFastExample, parseExampleLine } from './premem-fast-line';
+import { newFastExample, parseExampleLine, primeFastPath } from './premem-fast-line';
 import { readLine } from './premem-reader';
 
 /** Lines whose first byte lies in [start, end) of the file; every line of the range ends before `limit`. */
@@ -43,7 +43,7 @@ export interface ScanResult {
   /** Bytes from `start` to the end of the last line. */
   bytes: number;
   count: number;
-  /** `run + "\0" + checkpoint` of each slot. */
+  /** `run + "\0" + checkpoint` of each slot (the thread's whole table: a job uses some of them). */
   names: string[];
   slot: Uint16Array;
   /** 0-based line within the range. */
@@ -109,10 +109,41 @@ class Rows {
   }
 }
 
+/**
+ * Numbers for the (run, checkpoint) pairs a thread meets, kept for all its jobs: a job's rows name theirs by
+ * number. Consecutive records nearly always share the pair, so the common case is a byte comparison.
+ */
+class SlotTable {
+  /** `run + "\0" + checkpoint` of each slot. */
+  readonly names: string[] = [];
+  private readonly numbers = new Map<string, number>();
+  private lastRun = Buffer.alloc(0);
+  private lastCheckpoint = Buffer.alloc(0);
+  private lastSlot = -1;
+
+  slotOf(buf: Buffer, rs: number, re: number, cs: number, ce: number): number {
+    if (this.lastSlot >= 0 && sameBytes(buf, rs, re, this.lastRun) && sameBytes(buf, cs, ce, this.lastCheckpoint)) return this.lastSlot;
+    const name = buf.toString('utf8', rs, re) + '\u0000' + buf.toString('utf8', cs, ce);
+    let slot = this.numbers.get(name);
+    if (slot === undefined) {
+      slot = this.names.length;
+      if (slot > 0xffff) throw new Error('more than 65536 run/checkpoint pairs in one scan');
+      this.names.push(name);
+      this.numbers.set(name, slot);
+    }
+    this.lastRun = Buffer.from(buf.subarray(rs, re));
+    this.lastCheckpoint = Buffer.from(buf.subarray(cs, ce));
+    this.lastSlot = slot;
+    return slot;
+  }
+}
+
 // One read buffer and one set of row columns serve every job of a thread: fresh ones per 32 MiB job cost page
 // faults and zeroing on every job. Results leave as copies (slices), so reuse is safe.
+// The slot table lives as long too, which also keeps the JIT's view of it the same from job to job.
 let readBuffer = Buffer.allocUnsafe(0);
 const rows = new Rows(1 << 15);
+const slots = new SlotTable();
 
 /** Scans one job's range: the whole of the worker's work. Exported for tests, which run it in-thread. */
 export function scanRange(job: ScanJob, keys?: { bytes: Uint8Array; offsets: Uint32Array }): ScanResult {
@@ -126,14 +157,9 @@ export function scanRange(job: ScanJob, keys?: { bytes: Uint8Array; offsets: Uin
 }
 
 class RangeScan {
-  private readonly names: string[] = [];
-  private readonly slots = new Map<string, number>();
   private readonly lookups: string[] = [];
   private readonly specials: Special[] = [];
   private readonly fast = newFastExample();
-  private lastRun: Buffer = Buffer.alloc(0);
-  private lastCheckpoint: Buffer = Buffer.alloc(0);
-  private lastSlot = -1;
   private lines = 0;
 
   constructor(
@@ -160,7 +186,7 @@ class RangeScan {
       lines: this.lines,
       bytes: last - pos,
       count: n,
-      names: this.names,
+      names: slots.names.slice(),
       slot: r.slot.slice(0, n),
       line: r.line.slice(0, n),
       index: r.index.slice(0, n),
@@ -267,7 +293,7 @@ class RangeScan {
     const r = this.rows;
     if (r.count === r.capacity) r.grow(r.capacity * 2);
     const i = r.count++;
-    r.slot[i] = this.slotOf(buf, f.runStart, f.runEnd, f.checkpointStart, f.checkpointEnd);
+    r.slot[i] = slots.slotOf(buf, f.runStart, f.runEnd, f.checkpointStart, f.checkpointEnd);
     r.line[i] = this.lines;
     r.index[i] = f.index;
     r.keyIndex[i] = this.keyIndexOf(buf, f.keyStart, f.keyEnd, f.index);
@@ -279,22 +305,6 @@ class RangeScan {
     r.hasTexts[i] = f.hasTexts ? 1 : 0;
     r.offset[i] = offset;
     r.length[i] = length;
-  }
-
-  private slotOf(buf: Buffer, rs: number, re: number, cs: number, ce: number): number {
-    if (this.lastSlot >= 0 && sameBytes(buf, rs, re, this.lastRun) && sameBytes(buf, cs, ce, this.lastCheckpoint)) return this.lastSlot;
-    const name = buf.toString('utf8', rs, re) + '\u0000' + buf.toString('utf8', cs, ce);
-    let slot = this.slots.get(name);
-    if (slot === undefined) {
-      slot = this.names.length;
-      if (slot > 0xffff) throw new Error('more than 65536 run/checkpoint pairs in one range');
-      this.names.push(name);
-      this.slots.set(name, slot);
-    }
-    this.lastRun = Buffer.from(buf.subarray(rs, re));
-    this.lastCheckpoint = Buffer.from(buf.subarray(cs, ce));
-    this.lastSlot = slot;
-    return slot;
   }
 
   private keyIndexOf(buf: Buffer, ks: number, ke: number, index: number): number {
@@ -330,6 +340,7 @@ export function serveScanJobs(): void {
   // now, before anything is optimized, costs nothing.
   const spare = new ArrayBuffer(8);
   structuredClone(spare, { transfer: [spare] });
+  primeFastPath();
   parentPort!.on('message', (job: ScanJob) => {
     try {
       const r = scanRange(job, keys);
