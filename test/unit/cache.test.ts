@@ -133,6 +133,31 @@ test('fast path: takes what it can read exactly, and gives up (never guesses) on
   for (const line of givesUp) assert.equal(fast(line), undefined, `fast path should give up on: ${line}`);
 });
 
+test('fast path: a record that opens like the one before still reads its own fields', () => {
+  // The fast path remembers the opening bytes (v, run, checkpoint, step) of the last record; every variation of
+  // the next record's opening must read as JSON.parse reads it.
+  const lines = [
+    j({ ...base, key: 'a', index: 0 }),
+    j({ ...base, key: 'b', index: 1 }),
+    j({ ...base, step: 4, key: 'c', index: 2 }),
+    j({ ...base, step: 4, key: 'd', index: 3, perplexity: 2 }),
+    j({ ...base, checkpoint: 'c2', step: 4, key: 'e', index: 4 }),
+    j({ ...base, run: 'r', checkpoint: 'c2', step: 40, key: 'f', index: 5 }),
+    j({ ...base, checkpoint: 'c2', step: 40, key: 'g', index: 6, samples: undefined }),
+    j({ v: 1, run: 'r', checkpoint: 'c2', step: 40, key: 'h', index: 7, outcomes: [1] }),
+    j({ v: 1, run: 'r', checkpoint: 'c2', key: 'i', index: 8, outcomes: [0] }),
+    j({ v: 1, run: 'r', checkpoint: 'c2', step: 40, index: 9, key: 'j', outcomes: [0, 0] }),
+    j({ v: 1, run: 'r', checkpoint: 'c2', step: 40, key: 'k', index: 10, outcomes: [0, 0] }),
+    '{"v":1,"run":"r","checkpoint":"c2","step":40,',
+    '{"v":1,"run":"r","checkpoint":"c2","step":40,"key":"l","index":11,"outcomes":[2]}',
+    '{"v":1, "run":"r","checkpoint":"c2","step":40,"key":"m","index":12,"outcomes":[2]}',
+    '{"v":2,"run":"r","checkpoint":"c2","step":40,"key":"n","index":13,"outcomes":[2]}',
+    '{"v":1,"run":"r","checkpoint":"c2","step":41,"key":"o","index":14,"outcomes":[1]}',
+  ];
+  for (const line of lines) assert.deepEqual(fast(line), thorough(line), line);
+  assert.ok(lines.filter((l) => fast(l)).length >= 12, 'most of these records take the fast path');
+});
+
 test('fast path: numbers are the very doubles JSON.parse gives', () => {
   const r = new Random(42);
   const texts = ['1.1055', '0.1', '2.675', '1.0000000000000002', '123456789012345', '1234567890123456', '9007199254740993', '1e-3', '5E+2', '0.30000000000000004', '1.000000', '0.0001234'];

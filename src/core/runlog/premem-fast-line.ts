@@ -212,6 +212,50 @@ function named(buf: Buffer, start: number, name: string): boolean {
 const isCount = (v: number): boolean => Number.isInteger(v) && v >= 0;
 
 /**
+ * The opening bytes of the last record that reached its `key` field having read nothing but v, run, checkpoint,
+ * step and type, and what they gave. A log's records nearly always open with the same bytes (one run, one
+ * checkpoint per file), so the next record that starts with them skips straight to its key: the parse is a
+ * function of the bytes, so equal bytes give equal fields. Positions are kept relative to the line's start.
+ */
+class Prefix {
+  private bytes = Buffer.alloc(256);
+  private length = 0;
+  private runStart = 0;
+  private runEnd = 0;
+  private checkpointStart = 0;
+  private checkpointEnd = 0;
+  private step = NaN;
+
+  remember(buf: Buffer, start: number, keyField: number, out: FastExample): void {
+    const length = keyField - start;
+    if (length > this.bytes.length) return;
+    buf.copy(this.bytes, 0, start, keyField);
+    this.length = length;
+    this.runStart = out.runStart - start;
+    this.runEnd = out.runEnd - start;
+    this.checkpointStart = out.checkpointStart - start;
+    this.checkpointEnd = out.checkpointEnd - start;
+    this.step = out.step;
+  }
+
+  /** When the line opens with the remembered bytes: sets what they gave and returns where the key field starts; else 0. */
+  recall(buf: Buffer, start: number, end: number, out: FastExample): number {
+    const length = this.length;
+    if (length === 0 || end - start <= length) return 0;
+    const bytes = this.bytes;
+    for (let i = 0; i < length; i++) if (buf[start + i] !== bytes[i]) return 0;
+    out.runStart = start + this.runStart;
+    out.runEnd = start + this.runEnd;
+    out.checkpointStart = start + this.checkpointStart;
+    out.checkpointEnd = start + this.checkpointEnd;
+    out.step = this.step;
+    return start + length;
+  }
+}
+
+const prefix = new Prefix();
+
+/**
  * Reads bytes [start, end) of buf as an example record into out. False means "not sure": parse the line the
  * slow way. On true, every field of out is set.
  */
@@ -230,7 +274,16 @@ export function parseExampleLine(buf: Buffer, start: number, end: number, out: F
   out.index = -1;
   out.correct = 0;
   out.distinctAnswers = -1;
+  // Only v, run, checkpoint, step and type so far: what has been read can be remembered (see Prefix).
+  let prefixOnly = true;
+  const remembered = prefix.recall(buf, start, end, out);
+  if (remembered > 0) {
+    p = remembered;
+    version = 1;
+  }
   for (;;) {
+    const field = p;
+    let prefixField = false;
     const name = p + 1;
     p = plainString(buf, p, end);
     if (p < 0) return false;
@@ -243,25 +296,31 @@ export function parseExampleLine(buf: Buffer, start: number, end: number, out: F
       p = readNumber(buf, at, end);
       if (p < 0 || numberValue !== 1) return false;
       version = 1;
+      prefixField = true;
     } else if (length === 3 && first === 0x72 && named(buf, name, 'run')) {
       p = plainString(buf, at, end);
       out.runStart = at + 1;
       out.runEnd = p - 1;
+      prefixField = true;
     } else if (length === 10 && first === 0x63 && named(buf, name, 'checkpoint')) {
       p = plainString(buf, at, end);
       out.checkpointStart = at + 1;
       out.checkpointEnd = p - 1;
+      prefixField = true;
     } else if (length === 3 && first === 0x6b && named(buf, name, 'key')) {
+      if (prefixOnly && remembered === 0 && version === 1) prefix.remember(buf, start, field, out);
       p = plainString(buf, at, end);
       out.keyStart = at + 1;
       out.keyEnd = p - 1;
     } else if (length === 4 && first === 0x74 && named(buf, name, 'type')) {
       p = plainString(buf, at, end);
       if (p - at !== 9 || !named(buf, at + 1, 'example')) return false;
+      prefixField = true;
     } else if (length === 4 && named(buf, name, 'step')) {
       p = readNumber(buf, at, end);
       if (!isCount(numberValue)) return false;
       out.step = numberValue;
+      prefixField = true;
     } else if (length === 5 && named(buf, name, 'index')) {
       p = readNumber(buf, at, end);
       if (!isCount(numberValue)) return false;
@@ -292,6 +351,7 @@ export function parseExampleLine(buf: Buffer, start: number, end: number, out: F
       p = skipValue(buf, at, end, 0);
     }
     if (p < 0) return false;
+    if (!prefixField) prefixOnly = false;
     p = skipSpace(buf, p, end);
     const next = byteAt(buf, p++, end);
     if (next === CLOSE_OBJECT) break;
