@@ -13,9 +13,9 @@ export interface ExampleScores {
 }
 
 function grownFloat(old: Float64Array, capacity: number): Float64Array {
-  const a = new Float64Array(capacity).fill(NaN);
+  const a = new Float64Array(capacity);
   a.set(old);
-  return a;
+  return a.fill(NaN, old.length);
 }
 
 function grown<T extends Uint16Array | Uint32Array>(old: T, capacity: number, make: (n: number) => T): T {
@@ -54,7 +54,9 @@ export class CheckpointColumns {
   /** Grows every column to hold at least n examples; new entries read as "not scored". */
   ensure(n: number, exact = false): void {
     if (n <= this.capacity) return;
-    const cap = exact ? n : Math.max(n, Math.ceil(this.capacity * 1.5), 256);
+    // Doubling: a log read without a dataset grows every column from nothing, and each growth is a fresh
+    // (kernel-zeroed) allocation plus a copy; doubling keeps the total to about twice the final size.
+    const cap = exact ? n : Math.max(n, this.capacity * 2, 256);
     this.accuracy = grownFloat(this.accuracy, cap);
     this.perplexity = grownFloat(this.perplexity, cap);
     this.sampleCount = grown(this.sampleCount, cap, (k) => new Uint16Array(k));
