@@ -68,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
   if (o.json) console.log(JSON.stringify(report));
   else console.log(formatTable(report));
   await dataset?.close();
+  await loaded.saved;
   return 0;
 }
 

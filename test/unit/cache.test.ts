@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -251,6 +251,7 @@ test('cache: reopening restores the same runs without parsing; appended bytes ar
   try {
     const first = await openPreMemReaderWithCache(runsDir, dataset, { cache: true });
     assert.equal(first.cache, 'none');
+    await first.saved;
     const cacheFile = runLogCachePath(runsDir, true);
     assert.ok((await stat(cacheFile)).size > 0);
     assert.equal(path.basename(path.dirname(cacheFile)), '.premem');
@@ -274,6 +275,7 @@ test('cache: reopening restores the same runs without parsing; appended bytes ar
     await appendFile(log, j(rescored) + '\n');
     const third = await openPreMemReaderWithCache(runsDir, dataset, { cache: true });
     assert.equal(third.cache, 'prefix');
+    await third.saved;
     const fresh = await openPreMemReaderWithCache(runsDir, dataset, { cache: false });
     assert.deepEqual(strip(third.reader.runs()), strip(fresh.reader.runs()));
     const at = third.reader.runs()[0].checkpoints.findIndex((c) => c.id === rescored.checkpoint);
@@ -286,6 +288,7 @@ test('cache: reopening restores the same runs without parsing; appended bytes ar
     await utimes(log, new Date(), new Date(Date.now() + 5000));
     const fourth = await openPreMemReaderWithCache(runsDir, dataset, { cache: true });
     assert.equal(fourth.cache, 'none');
+    await fourth.saved;
     assert.equal(fourth.reader.runs()[0].checkpoints[at].perplexity[5], 2.5);
 
     // A damaged cache is ignored, not trusted.
@@ -298,10 +301,24 @@ test('cache: reopening restores the same runs without parsing; appended bytes ar
   }
 });
 
+test('cache: writes of the same cache that overlap (two opens at once) leave a whole, usable file', async () => {
+  const dir = await tmp();
+  const out = path.join(dir, 'ws');
+  synthesize({ examples: 300, checkpoints: 2, samples: 4, out, seed: 4 });
+  const runsDir = path.join(out, 'runs');
+  const [a, b] = await Promise.all([openPreMemReaderWithCache(runsDir, undefined, { cache: true }), openPreMemReaderWithCache(runsDir, undefined, { cache: true })]);
+  await Promise.all([a.saved, b.saved]);
+  assert.deepEqual((await readdir(path.dirname(runLogCachePath(runsDir, true)))).filter((f) => f.endsWith('.tmp')), [], 'no temporary file is left');
+  const again = await openPreMemReaderWithCache(runsDir, undefined, { cache: true });
+  assert.equal(again.cache, 'whole');
+  assert.deepEqual(strip(again.reader.runs()), strip(a.reader.runs()));
+});
+
 test('cache: problems and the read position of a torn last line survive a reopen', async () => {
   const dir = await tmp();
   const file = await messyLog(dir);
   const first = await openPreMemReaderWithCache(file, undefined, { cache: true });
+  await first.saved;
   const second = await openPreMemReaderWithCache(file, undefined, { cache: true });
   assert.equal(second.cache, 'whole');
   assert.deepEqual(second.reader.problems, first.reader.problems);

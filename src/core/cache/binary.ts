@@ -31,8 +31,19 @@ function typeName(a: ArrayBufferView): ArrayTypeName | undefined {
   return undefined;
 }
 
-/** Writes `tree` to `file` (through a temporary file and a rename, so readers never see half of it). */
-export async function writeTree(file: string, tree: unknown): Promise<number> {
+/** A write started by startWriteTree: `done` settles (with the bytes written) once the file is in place. */
+export interface TreeWrite {
+  done: Promise<number>;
+}
+
+let writes = 0;
+
+/**
+ * Starts writing `tree` to `file`, through a temporary file and a rename so that readers never see half of it.
+ * The header is encoded now; the bytes go out in one writev, a single task in libuv's thread pool that runs
+ * while this thread does other work. The arrays are written as they are when that task runs.
+ */
+export async function startWriteTree(file: string, tree: unknown): Promise<TreeWrite> {
   const arrays: AnyTypedArray[] = [];
   const layout: { type: ArrayTypeName; offset: number; length: number }[] = [];
   let dataBytes = 0;
@@ -53,30 +64,54 @@ export async function writeTree(file: string, tree: unknown): Promise<number> {
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(head.length, MAGIC.length);
   head.copy(prefix, MAGIC.length + 4);
-  const temp = `${file}.${process.pid}.tmp`;
-  const fh = await open(temp, 'w');
-  try {
-    let at = 0;
-    const put = async (bytes: Uint8Array) => {
-      let done = 0;
-      while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done, at + done)).bytesWritten;
-      at += bytes.length;
-    };
-    await put(prefix);
-    for (let i = 0; i < arrays.length; i++) {
-      const a = arrays[i];
-      await put(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-      const pad = prefix.length + layout[i].offset + align8(a.byteLength) - at;
-      if (pad > 0) await put(new Uint8Array(pad));
-    }
-    await fh.close();
-    await rename(temp, file);
-    return at;
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await rm(temp, { force: true });
-    throw err;
+  const parts: Uint8Array[] = [prefix];
+  const padding = new Uint8Array(8);
+  for (const a of arrays) {
+    parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const pad = align8(a.byteLength) - a.byteLength;
+    if (pad > 0) parts.push(padding.subarray(0, pad));
   }
+  const total = prefix.length + dataBytes;
+  // Unique per write: two writes of the same file from this process may overlap.
+  const temp = `${file}.${process.pid}.${++writes}.tmp`;
+  const fh = await open(temp, 'w');
+  const done = (async () => {
+    try {
+      let at = 0;
+      while (at < total) {
+        const { bytesWritten } = await fh.writev(partsFrom(parts, at), at);
+        if (bytesWritten <= 0) throw new Error(`cannot write ${temp}`);
+        at += bytesWritten;
+      }
+      await fh.close();
+      await rename(temp, file);
+      return total;
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw err;
+    }
+  })();
+  return { done };
+}
+
+/** The parts from byte `at` of their concatenation on (after a short write). */
+function partsFrom(parts: Uint8Array[], at: number): Uint8Array[] {
+  if (at === 0) return parts;
+  const out: Uint8Array[] = [];
+  for (const p of parts) {
+    if (at >= p.length) at -= p.length;
+    else {
+      out.push(at > 0 ? p.subarray(at) : p);
+      at = 0;
+    }
+  }
+  return out;
+}
+
+/** Writes `tree` to `file` (startWriteTree, waited for). */
+export async function writeTree(file: string, tree: unknown): Promise<number> {
+  return (await startWriteTree(file, tree)).done;
 }
 
 /** Reads a file written by writeTree; undefined when it is not one (or is damaged). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Dataset } from '../model';
 import type { PreMemLogReader, ReaderSnapshot } from '../runlog/premem-reader';
 import { keysDigest } from '../runlog/premem-scores';
-import { readTree, writeTree } from './binary';
+import { readTree, startWriteTree, type TreeWrite } from './binary';
 
 const CACHE_VERSION = 1;
 export const CACHE_FOLDER = '.premem';
@@ -93,8 +93,11 @@ export async function restoreFromCache(reader: PreMemLogReader, cacheFile: strin
   return use;
 }
 
-/** Writes the reader's state; returns the cache's size in bytes. */
-export async function saveToCache(reader: PreMemLogReader, cacheFile: string, dataset: DatasetIdentity | null): Promise<number> {
+/**
+ * Starts writing the reader's state: the files' sizes and tails are read and the header encoded before this
+ * resolves; the bytes then go out in the background (see startWriteTree) and `done` gives the cache's size.
+ */
+export async function startSaveToCache(reader: PreMemLogReader, cacheFile: string, dataset: DatasetIdentity | null): Promise<TreeWrite> {
   const snapshot = reader.snapshot();
   const dir = path.dirname(cacheFile);
   const files: CachedFile[] = [];
@@ -109,5 +112,6 @@ export async function saveToCache(reader: PreMemLogReader, cacheFile: string, da
     });
   }
   await mkdir(dir, { recursive: true });
-  return writeTree(cacheFile, { version: CACHE_VERSION, dataset, files, reader: snapshot } satisfies CacheTree);
+  return startWriteTree(cacheFile, { version: CACHE_VERSION, dataset, files, reader: snapshot } satisfies CacheTree);
 }
+

@@ -21,6 +21,8 @@ export interface LoadedRuns {
   problems: InputProblem[];
   /** For PreMem logs: the incremental reader, to pick up records appended later. */
   reader?: PreMemLogReader;
+  /** For PreMem logs: settles when the run-log cache the load writes in the background is on disk. */
+  saved?: Promise<void>;
 }
 
 export async function detectRunFormat(path: string): Promise<RunFormat> {

@@ -2,7 +2,7 @@
 // threads, with a columnar cache in .premem/ beside them so that reopening reads only what changed.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type CacheUse, datasetIdentity, restoreFromCache, runLogCachePath, saveToCache } from '../cache/runlog-cache';
+import { type CacheUse, datasetIdentity, restoreFromCache, runLogCachePath, startSaveToCache } from '../cache/runlog-cache';
 import type { Dataset, InputProblem, Run } from '../model';
 import { pendingBytes, scanInParallel } from './premem-parallel';
 import { PreMemLogReader } from './premem-reader';
@@ -42,6 +42,8 @@ export interface OpenedPreMemReader {
   reader: PreMemLogReader;
   /** How much the cache gave: nothing, everything, or the part before bytes appended since. */
   cache: CacheUse;
+  /** Settles when the cache this open writes is on disk (at once when it writes none); never rejects. */
+  saved: Promise<void>;
 }
 
 export async function openPreMemReaderWithCache(target: string, dataset?: Dataset, options: PreMemLoadOptions = {}): Promise<OpenedPreMemReader> {
@@ -62,22 +64,21 @@ export async function openPreMemReaderWithCache(target: string, dataset?: Datase
     await scanInParallel(reader, { workers: options.workers, keys: dataset?.keys, onProgress: options.onProgress, signal: options.signal });
   }
   await reader.readMore();
+  let saved = Promise.resolve();
   if (cacheFile && (cache !== 'whole' || unread > 0)) {
-    // A folder we may not write to only loses the speed-up.
-    await saveToCache(reader, cacheFile, identity).catch(() => undefined);
+    // The cache's bytes go out in the background while the caller goes on (to analyze, typically). A folder we
+    // may not write to only loses the speed-up.
+    const write = await startSaveToCache(reader, cacheFile, identity).catch(() => undefined);
+    if (write) saved = write.done.then(() => undefined, () => undefined);
   }
-  return { reader, cache };
-}
-
-export async function openPreMemReader(target: string, dataset?: Dataset, options: PreMemLoadOptions = {}): Promise<PreMemLogReader> {
-  return (await openPreMemReaderWithCache(target, dataset, options)).reader;
+  return { reader, cache, saved };
 }
 
 export async function loadPreMemRuns(
   target: string,
   dataset?: Dataset,
   options: PreMemLoadOptions = {},
-): Promise<{ runs: Run[]; problems: InputProblem[]; reader: PreMemLogReader }> {
-  const reader = await openPreMemReader(target, dataset, options);
-  return { runs: reader.runs(), problems: reader.problems, reader };
+): Promise<{ runs: Run[]; problems: InputProblem[]; reader: PreMemLogReader; saved: Promise<void> }> {
+  const { reader, saved } = await openPreMemReaderWithCache(target, dataset, options);
+  return { runs: reader.runs(), problems: reader.problems, reader, saved };
 }
