@@ -295,6 +295,7 @@ test('cache: reopening restores the same runs without parsing; appended bytes ar
     await writeFile(cacheFile, 'garbage');
     const fifth = await openPreMemReaderWithCache(runsDir, dataset, { cache: true });
     assert.equal(fifth.cache, 'none');
+    await fifth.saved;
     assert.deepEqual(strip(fifth.reader.runs()), strip(fourth.reader.runs()));
   } finally {
     await dataset.close();
@@ -321,6 +322,7 @@ test('cache: problems and the read position of a torn last line survive a reopen
   await first.saved;
   const second = await openPreMemReaderWithCache(file, undefined, { cache: true });
   assert.equal(second.cache, 'whole');
+  await second.saved;
   assert.deepEqual(second.reader.problems, first.reader.problems);
   assert.deepEqual(strip(second.reader.runs()), strip(first.reader.runs()));
   await appendFile(file, ',1]}\n');

@@ -368,6 +368,21 @@ export function parseExampleLine(buf: Buffer, start: number, end: number, out: F
   return true;
 }
 
+/** Set by nextElement(): whether the array just ended. */
+let arrayClosed = false;
+
+/**
+ * After an array element: the position of the next element, or (arrayClosed set) the position after the `]`;
+ * -1 when neither a `,` nor a `]` follows.
+ */
+function nextElement(buf: Buffer, p: number, end: number): number {
+  p = skipSpace(buf, p, end);
+  const b = byteAt(buf, p, end);
+  arrayClosed = b === CLOSE_ARRAY;
+  if (arrayClosed) return p + 1;
+  return b === COMMA ? skipSpace(buf, p + 1, end) : -1;
+}
+
 /** The outcomes array: its length in out.sampleCount, the correct ones (code 0) in out.correct. */
 function readOutcomes(buf: Buffer, p: number, end: number, out: FastExample): number {
   if (byteAt(buf, p, end) !== OPEN_ARRAY) return -1;
@@ -384,11 +399,9 @@ function readOutcomes(buf: Buffer, p: number, end: number, out: FastExample): nu
       if (isDigit(after) || after === 0x2e || after === 0x65 || after === 0x45) return -1;
       if (b === 0x30) correct++;
       count++;
-      p = skipSpace(buf, p + 1, end);
-      const n = byteAt(buf, p++, end);
-      if (n === CLOSE_ARRAY) break;
-      if (n !== COMMA) return -1;
-      p = skipSpace(buf, p, end);
+      p = nextElement(buf, p + 1, end);
+      if (p < 0) return -1;
+      if (arrayClosed) break;
     }
   }
   if (count > MAX_SAMPLES) return -1;
@@ -421,11 +434,9 @@ function readAnswers(buf: Buffer, p: number, end: number, out: FastExample): num
         if (p < 0) return -1;
       }
       count++;
-      p = skipSpace(buf, p, end);
-      const n = byteAt(buf, p++, end);
-      if (n === CLOSE_ARRAY) break;
-      if (n !== COMMA) return -1;
-      p = skipSpace(buf, p, end);
+      p = nextElement(buf, p, end);
+      if (p < 0) return -1;
+      if (arrayClosed) break;
     }
   }
   out.sampleCount = count;
@@ -458,11 +469,9 @@ function countSamples(buf: Buffer, p: number, end: number, out: FastExample): nu
       p = anyString(buf, p, end);
       if (p < 0) return -1;
       count++;
-      p = skipSpace(buf, p, end);
-      const n = byteAt(buf, p++, end);
-      if (n === CLOSE_ARRAY) break;
-      if (n !== COMMA) return -1;
-      p = skipSpace(buf, p, end);
+      p = nextElement(buf, p, end);
+      if (p < 0) return -1;
+      if (arrayClosed) break;
     }
   }
   out.sampleCount = count;
