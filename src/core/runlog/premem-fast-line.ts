@@ -8,8 +8,8 @@
 // characters) are checked only when the texts are shown.
 //
 // It runs once per record of logs of many gigabytes, so it is written for the JIT: every step is a function of
-// (buffer, position, end) that returns the next position, or -1 to give up; positions live in locals, and the
-// one value a step reads besides a position (a number) goes through a module variable.
+// (buffer, position, end) that returns the next position, or -1 to give up; positions live in locals, and what a
+// step learns besides a position (a number's value, whether an array ended) goes through a module variable.
 
 /** What one example record yields; byte ranges are into the line's buffer. */
 export interface FastExample {
