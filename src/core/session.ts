@@ -4,7 +4,7 @@
 import { type AnalysisResult, summarize } from './analysis';
 import type { PreMemConfig } from './config';
 import { openDataset } from './dataset/open';
-import { type Calibration, calibrate } from './metrics/calibrate';
+import { type Calibration, calibrateInSlices } from './metrics/calibrate';
 import { type ExampleDynamics, exampleDynamics, TRAJECTORY_NAMES, type TrajectoryName, CATEGORY_NAMES, type CategoryName } from './metrics/dynamics';
 import { preMemAccuracy, prepareRun, type PreparedRun } from './metrics/premem';
 import { DEFAULT_THRESHOLD, pFromThreshold, thresholdFromP } from './metrics/threshold';
@@ -79,17 +79,17 @@ export class AnalysisSession {
   private constructor(
     readonly config: PreMemConfig,
     readonly dataset: Dataset,
-    runs: Run[],
+    prepared: PreparedRun[],
+    calibration: Calibration | null,
     readonly problems: InputProblem[],
     private readonly readers: { path: string; reader: PreMemLogReader }[],
   ) {
-    this.prepared = runs.map(prepareRun);
+    this.prepared = prepared;
     this.t = config.t;
-    if (config.p === 'calibrate') {
-      this.calibration = calibrate(this.prepared) ?? null;
-      this.thr = this.calibration?.thr ?? DEFAULT_THRESHOLD[dataset.profile.task];
-    } else this.thr = thresholdFromP(config.p);
-    this.selectedCheckpoint = Math.max(0, (runs[0]?.checkpoints.length ?? 1) - 1);
+    this.calibration = calibration;
+    if (config.p === 'calibrate') this.thr = calibration?.thr ?? DEFAULT_THRESHOLD[dataset.profile.task];
+    else this.thr = thresholdFromP(config.p);
+    this.selectedCheckpoint = Math.max(0, (prepared[0]?.run.checkpoints.length ?? 1) - 1);
   }
 
   static async open(config: PreMemConfig, progress: SessionProgress = () => {}, signal?: AbortSignal): Promise<AnalysisSession> {
@@ -123,7 +123,19 @@ export class AnalysisSession {
       problems.push(...loaded.problems);
       if (loaded.reader) readers.push({ path: source.path, reader: loaded.reader });
     }
-    return new AnalysisSession(config, dataset, runs, problems, readers);
+    // Preparing and calibrating take long on large runs: a turn of the event loop between runs and between slices
+    // of the sweep keeps a caller on an event loop (the extension host) responsive.
+    const prepared: PreparedRun[] = [];
+    for (const run of runs) {
+      prepared.push(prepareRun(run));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    let calibration: Calibration | null = null;
+    if (config.p === 'calibrate') {
+      progress('Calibrating p', 1);
+      calibration = (await calibrateInSlices(prepared)) ?? null;
+    }
+    return new AnalysisSession(config, dataset, prepared, calibration, problems, readers);
   }
 
   get runs(): Run[] {
@@ -193,8 +205,8 @@ export class AnalysisSession {
   }
 
   /** Recalibrates p against the runs' test accuracy; false when there is too little test data. */
-  recalibrate(): boolean {
-    this.calibration = calibrate(this.prepared) ?? null;
+  async recalibrate(): Promise<boolean> {
+    this.calibration = (await calibrateInSlices(this.prepared)) ?? null;
     if (!this.calibration) return false;
     this.setThreshold(this.calibration.thr);
     return true;

@@ -154,7 +154,7 @@ async function calibrate(manager: SessionManager): Promise<void> {
   const session = requireSession(manager);
   if (!session) return;
   const started = performance.now();
-  const ok = session.recalibrate();
+  const ok = await session.recalibrate();
   manager.log.info(`calibration took ${(performance.now() - started).toFixed(0)} ms`);
   if (!ok || !session.calibration) {
     void vscode.window.showWarningMessage('PreMem: calibration needs measured test accuracy on at least 3 checkpoints; p is unchanged.');

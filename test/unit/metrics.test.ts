@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { calibrate, DEFAULT_GRID, gridThreshold, sweepRun } from '../../src/core/metrics/calibrate';
+import { calibrate, calibrateInSlices, DEFAULT_GRID, gridThreshold, sweepRun } from '../../src/core/metrics/calibrate';
 import { Category, exampleDynamics, Trajectory } from '../../src/core/metrics/dynamics';
 import { linearFit, r2Identity, r2Linear } from '../../src/core/metrics/fit';
 import { checkpointMeans, preMemAccuracy, prepareRun } from '../../src/core/metrics/premem';
@@ -94,6 +94,21 @@ test('calibration picks the threshold that makes mean PreMemAcc match test accur
   assert.equal(cal.sweep.length, DEFAULT_GRID.size);
   assert.ok(cal.leaveOneRunOut);
   assert.equal(calibrate([prepareRun(makeRun([[[1], [2]]]))]), undefined, 'too few test points: no calibration');
+});
+
+test('calibration in slices gives the same result, and lets the event loop run between slices', async () => {
+  const runs = (await readPaperRuns(path.join(fixtures, 'paper-runs-mini'))).map(prepareRun);
+  let turns = 0;
+  const ticker = setInterval(() => turns++, 0);
+  try {
+    const whole = calibrate(runs);
+    assert.ok(whole, 'the fixture runs carry test accuracy');
+    assert.deepEqual(await calibrateInSlices(runs, DEFAULT_GRID, 16), whole);
+  } finally {
+    clearInterval(ticker);
+  }
+  assert.ok(turns > 0, 'timers ran while the sweep was in progress');
+  assert.equal(await calibrateInSlices([prepareRun(makeRun([[[1], [2]]]))]), undefined, 'too few test points: no calibration');
 });
 
 test('categories, trajectories, first memorized checkpoint and forgetting', () => {

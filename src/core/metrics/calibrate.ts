@@ -30,56 +30,85 @@ function lastGridIndexAtOrBelow(grid: ThresholdGrid, value: number): number {
   return g;
 }
 
-/** Mean PreMemAcc over the run's members at every grid threshold: means[checkpoint][gridIndex]. */
-export function sweepRun(prepared: PreparedRun, grid: ThresholdGrid = DEFAULT_GRID): Float64Array[] {
-  const { run, logLogPerplexity: ll, members } = prepared;
-  const M = run.checkpoints.length;
-  const diffs = run.checkpoints.map(() => new Float64Array(grid.size + 1));
-  const scored = new Float64Array(M);
-  const accs = run.checkpoints.map((c) => c.accuracy);
+/** The sweep of one run, accumulated over its members in any number of slices (see calibrateInSlices). */
+class RunSweep {
+  private readonly diffs: Float64Array[];
+  private readonly scored: Float64Array;
+  private readonly accs: Float64Array[];
   // Earlier checkpoints of the current example, sorted by their last unmasked grid index, descending.
-  const lastIndex = new Int32Array(M);
-  const accOf = new Float64Array(M);
-  for (let k = 0; k < members.length; k++) {
-    const i = members[k];
-    let count = 0;
-    for (let m = 0; m < M; m++) {
-      const a = accs[m][i];
-      if (Number.isNaN(a)) continue;
-      // Insert checkpoint m into the sorted list.
-      const gm = lastGridIndexAtOrBelow(grid, ll[m][i]);
-      let j = count++;
-      while (j > 0 && lastIndex[j - 1] < gm) {
-        lastIndex[j] = lastIndex[j - 1];
-        accOf[j] = accOf[j - 1];
-        j--;
+  private readonly lastIndex: Int32Array;
+  private readonly accOf: Float64Array;
+
+  constructor(
+    private readonly prepared: PreparedRun,
+    private readonly grid: ThresholdGrid,
+  ) {
+    const { run } = prepared;
+    this.diffs = run.checkpoints.map(() => new Float64Array(grid.size + 1));
+    this.scored = new Float64Array(run.checkpoints.length);
+    this.accs = run.checkpoints.map((c) => c.accuracy);
+    this.lastIndex = new Int32Array(run.checkpoints.length);
+    this.accOf = new Float64Array(run.checkpoints.length);
+  }
+
+  /** Adds members[from..to). */
+  add(from: number, to: number): void {
+    const { grid, diffs, scored, accs, lastIndex, accOf } = this;
+    const { logLogPerplexity: ll, members } = this.prepared;
+    const M = accs.length;
+    for (let k = from; k < to; k++) {
+      const i = members[k];
+      let count = 0;
+      for (let m = 0; m < M; m++) {
+        const a = accs[m][i];
+        if (Number.isNaN(a)) continue;
+        // Insert checkpoint m into the sorted list.
+        const gm = lastGridIndexAtOrBelow(grid, ll[m][i]);
+        let j = count++;
+        while (j > 0 && lastIndex[j - 1] < gm) {
+          lastIndex[j] = lastIndex[j - 1];
+          accOf[j] = accOf[j - 1];
+          j--;
+        }
+        lastIndex[j] = gm;
+        accOf[j] = a;
+        // Walk the pieces: on (lastIndex[j+1], lastIndex[j]] the unmasked set is the first j+1 entries.
+        const d = diffs[m];
+        let runningMax = 0;
+        for (let j2 = 0; j2 < count; j2++) {
+          if (accOf[j2] > runningMax) runningMax = accOf[j2];
+          const hi = lastIndex[j2];
+          const lo = j2 + 1 < count ? lastIndex[j2 + 1] + 1 : 0;
+          if (hi < lo || hi < 0) continue;
+          const v = runningMax < a ? runningMax : a;
+          d[lo < 0 ? 0 : lo] += v;
+          d[hi + 1] -= v;
+        }
+        scored[m]++;
       }
-      lastIndex[j] = gm;
-      accOf[j] = a;
-      // Walk the pieces: on (lastIndex[j+1], lastIndex[j]] the unmasked set is the first j+1 entries.
-      const d = diffs[m];
-      let runningMax = 0;
-      for (let j2 = 0; j2 < count; j2++) {
-        if (accOf[j2] > runningMax) runningMax = accOf[j2];
-        const hi = lastIndex[j2];
-        const lo = j2 + 1 < count ? lastIndex[j2 + 1] + 1 : 0;
-        if (hi < lo || hi < 0) continue;
-        const v = runningMax < a ? runningMax : a;
-        d[lo < 0 ? 0 : lo] += v;
-        d[hi + 1] -= v;
-      }
-      scored[m]++;
     }
   }
-  return diffs.map((d, m) => {
-    const means = new Float64Array(grid.size);
-    let s = 0;
-    for (let g = 0; g < grid.size; g++) {
-      s += d[g];
-      means[g] = scored[m] ? s / scored[m] : NaN;
-    }
-    return means;
-  });
+
+  /** Mean PreMemAcc over the members added, at every grid threshold: means[checkpoint][gridIndex]. */
+  means(): Float64Array[] {
+    const { grid, scored } = this;
+    return this.diffs.map((d, m) => {
+      const means = new Float64Array(grid.size);
+      let s = 0;
+      for (let g = 0; g < grid.size; g++) {
+        s += d[g];
+        means[g] = scored[m] ? s / scored[m] : NaN;
+      }
+      return means;
+    });
+  }
+}
+
+/** Mean PreMemAcc over the run's members at every grid threshold: means[checkpoint][gridIndex]. */
+export function sweepRun(prepared: PreparedRun, grid: ThresholdGrid = DEFAULT_GRID): Float64Array[] {
+  const sweep = new RunSweep(prepared, grid);
+  sweep.add(0, prepared.members.length);
+  return sweep.means();
 }
 
 export interface CalibrationPoint {
@@ -129,7 +158,32 @@ function r2PerGrid(points: CalibrationPoint[], sweeps: Float64Array[][], grid: T
 export function calibrate(runs: PreparedRun[], grid: ThresholdGrid = DEFAULT_GRID): Calibration | undefined {
   const points = calibrationPoints(runs);
   if (points.length < 3) return undefined;
-  const sweeps = runs.map((r) => sweepRun(r, grid));
+  return fitSweeps(runs, points, runs.map((r) => sweepRun(r, grid)), grid);
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * calibrate() in slices of `slice` examples with a turn of the event loop between them, for callers that must
+ * stay responsive (the extension host: a sweep over a million examples x 6 checkpoints takes about half a second).
+ */
+export async function calibrateInSlices(runs: PreparedRun[], grid: ThresholdGrid = DEFAULT_GRID, slice = 20_000): Promise<Calibration | undefined> {
+  const points = calibrationPoints(runs);
+  if (points.length < 3) return undefined;
+  const sweeps: Float64Array[][] = [];
+  for (const r of runs) {
+    const sweep = new RunSweep(r, grid);
+    for (let k = 0; k < r.members.length; k += slice) {
+      sweep.add(k, Math.min(r.members.length, k + slice));
+      await nextTurn();
+    }
+    sweeps.push(sweep.means());
+  }
+  return fitSweeps(runs, points, sweeps, grid);
+}
+
+/** The best threshold for the runs' sweeps, with its R² curve and the leave-one-run-out check. */
+function fitSweeps(runs: PreparedRun[], points: CalibrationPoint[], sweeps: Float64Array[][], grid: ThresholdGrid): Calibration | undefined {
   const r2 = r2PerGrid(points, sweeps, grid);
   const best = bestGridIndex(r2);
   if (best < 0) return undefined;
