@@ -6,7 +6,7 @@ import type { PreMemConfig } from './config';
 import { openDataset } from './dataset/open';
 import { type Calibration, calibrateInSlices } from './metrics/calibrate';
 import { type ExampleDynamics, exampleDynamics, TRAJECTORY_NAMES, type TrajectoryName, CATEGORY_NAMES, type CategoryName } from './metrics/dynamics';
-import { preMemAccuracy, prepareRun, type PreparedRun } from './metrics/premem';
+import { preMemAccuracy, prepareRun, prepareRunInTurns, type PreparedRun } from './metrics/premem';
 import { DEFAULT_THRESHOLD, pFromThreshold, thresholdFromP } from './metrics/threshold';
 import type { Dataset, InputProblem, Run } from './model';
 import { loadRuns } from './runlog/load';
@@ -123,13 +123,10 @@ export class AnalysisSession {
       problems.push(...loaded.problems);
       if (loaded.reader) readers.push({ path: source.path, reader: loaded.reader });
     }
-    // Preparing and calibrating take long on large runs: a turn of the event loop between runs and between slices
-    // of the sweep keeps a caller on an event loop (the extension host) responsive.
+    // Preparing and calibrating take long on large runs: turns of the event loop in between keep a caller on an
+    // event loop (the extension host) responsive.
     const prepared: PreparedRun[] = [];
-    for (const run of runs) {
-      prepared.push(prepareRun(run));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    for (const run of runs) prepared.push(await prepareRunInTurns(run));
     let calibration: Calibration | null = null;
     if (config.p === 'calibrate') {
       progress('Calibrating p', 1);

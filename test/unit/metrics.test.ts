@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { calibrate, calibrateInSlices, DEFAULT_GRID, gridThreshold, sweepRun } from '../../src/core/metrics/calibrate';
 import { Category, exampleDynamics, Trajectory } from '../../src/core/metrics/dynamics';
 import { linearFit, r2Identity, r2Linear } from '../../src/core/metrics/fit';
-import { checkpointMeans, preMemAccuracy, prepareRun } from '../../src/core/metrics/premem';
+import { checkpointMeans, preMemAccuracy, prepareRun, prepareRunInTurns } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
 import type { Run } from '../../src/core/model';
 import { readPaperRuns } from '../../src/core/runlog/paper';
@@ -108,6 +108,7 @@ test('calibration in slices gives the same result, and lets the event loop run b
     clearInterval(ticker);
   }
   assert.ok(turns > 0, 'timers ran while the sweep was in progress');
+  for (const r of runs) assert.deepEqual(await prepareRunInTurns(r.run), r, 'preparing in turns gives the same arrays');
   assert.equal(await calibrateInSlices([prepareRun(makeRun([[[1], [2]]]))]), undefined, 'too few test points: no calibration');
 });
 

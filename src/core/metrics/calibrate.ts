@@ -5,6 +5,7 @@
 // of thr with at most m + 1 pieces (each earlier checkpoint drops out of the running max once thr passes its
 // log-log perplexity). Adding those pieces into difference arrays gives every grid point's dataset mean in one pass
 // over the examples, so a 1,100-point sweep costs about as much as a handful of direct evaluations.
+import { nextTurn } from '../turn';
 import { meanAbsoluteError, r2Identity } from './fit';
 import { pFromThreshold } from './threshold';
 import type { PreparedRun } from './premem';
@@ -160,8 +161,6 @@ export function calibrate(runs: PreparedRun[], grid: ThresholdGrid = DEFAULT_GRI
   if (points.length < 3) return undefined;
   return fitSweeps(runs, points, runs.map((r) => sweepRun(r, grid)), grid);
 }
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * calibrate() in slices of `slice` examples with a turn of the event loop between them, for callers that must
