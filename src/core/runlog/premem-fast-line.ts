@@ -368,8 +368,16 @@ export function parseExampleLine(buf: Buffer, start: number, end: number, out: F
   return true;
 }
 
-/** Set by nextElement(): whether the array just ended. */
+/** Set by openArray() and nextElement(): whether the array has ended. */
 let arrayClosed = false;
+
+/** At a `[`: the position of the first element, or (arrayClosed set) the position after `[]`; -1 when no `[`. */
+function openArray(buf: Buffer, p: number, end: number): number {
+  if (byteAt(buf, p, end) !== OPEN_ARRAY) return -1;
+  p = skipSpace(buf, p + 1, end);
+  arrayClosed = byteAt(buf, p, end) === CLOSE_ARRAY;
+  return arrayClosed ? p + 1 : p;
+}
 
 /**
  * After an array element: the position of the next element, or (arrayClosed set) the position after the `]`;
@@ -385,26 +393,18 @@ function nextElement(buf: Buffer, p: number, end: number): number {
 
 /** The outcomes array: its length in out.sampleCount, the correct ones (code 0) in out.correct. */
 function readOutcomes(buf: Buffer, p: number, end: number, out: FastExample): number {
-  if (byteAt(buf, p, end) !== OPEN_ARRAY) return -1;
-  p = skipSpace(buf, p + 1, end);
   let count = 0;
   let correct = 0;
-  if (byteAt(buf, p, end) === CLOSE_ARRAY) p++;
-  else {
-    for (;;) {
-      // Exactly one digit 0-2, not followed by more of a number (0.0 or 1e0 would need JSON.parse's view).
-      const b = byteAt(buf, p, end);
-      if (b < 0x30 || b > 0x32) return -1;
-      const after = byteAt(buf, p + 1, end);
-      if (isDigit(after) || after === 0x2e || after === 0x65 || after === 0x45) return -1;
-      if (b === 0x30) correct++;
-      count++;
-      p = nextElement(buf, p + 1, end);
-      if (p < 0) return -1;
-      if (arrayClosed) break;
-    }
+  for (p = openArray(buf, p, end); p >= 0 && !arrayClosed; p = nextElement(buf, p + 1, end)) {
+    // Exactly one digit 0-2, not followed by more of a number (0.0 or 1e0 would need JSON.parse's view).
+    const b = byteAt(buf, p, end);
+    if (b < 0x30 || b > 0x32) return -1;
+    const after = byteAt(buf, p + 1, end);
+    if (isDigit(after) || after === 0x2e || after === 0x65 || after === 0x45) return -1;
+    if (b === 0x30) correct++;
+    count++;
   }
-  if (count > MAX_SAMPLES) return -1;
+  if (p < 0 || count > MAX_SAMPLES) return -1;
   out.sampleCount = count;
   out.correct = correct;
   return p;
@@ -412,33 +412,26 @@ function readOutcomes(buf: Buffer, p: number, end: number, out: FastExample): nu
 
 /** The answers array (strings and nulls): its length in out.sampleCount, the distinct count in out.distinctAnswers. */
 function readAnswers(buf: Buffer, p: number, end: number, out: FastExample): number {
-  if (byteAt(buf, p, end) !== OPEN_ARRAY) return -1;
-  p = skipSpace(buf, p + 1, end);
   let count = 0;
   let distinct = 0;
-  if (byteAt(buf, p, end) === CLOSE_ARRAY) p++;
-  else {
-    for (;;) {
-      const at = p;
-      if (byteAt(buf, p, end) === QUOTE) {
-        p = asciiString(buf, p, end);
-        if (p < 0) return -1;
-        if (!seenAnswer(buf, at + 1, p - 1, distinct)) {
-          if (distinct === MAX_ANSWERS) return -1;
-          answerStarts[distinct] = at + 1;
-          answerEnds[distinct] = p - 1;
-          distinct++;
-        }
-      } else {
-        p = literal(buf, p, end, 'null');
-        if (p < 0) return -1;
-      }
-      count++;
-      p = nextElement(buf, p, end);
+  for (p = openArray(buf, p, end); p >= 0 && !arrayClosed; p = nextElement(buf, p, end)) {
+    const at = p;
+    if (byteAt(buf, p, end) === QUOTE) {
+      p = asciiString(buf, p, end);
       if (p < 0) return -1;
-      if (arrayClosed) break;
+      if (!seenAnswer(buf, at + 1, p - 1, distinct)) {
+        if (distinct === MAX_ANSWERS) return -1;
+        answerStarts[distinct] = at + 1;
+        answerEnds[distinct] = p - 1;
+        distinct++;
+      }
+    } else {
+      p = literal(buf, p, end, 'null');
+      if (p < 0) return -1;
     }
+    count++;
   }
+  if (p < 0) return -1;
   out.sampleCount = count;
   out.distinctAnswers = distinct;
   return p;
@@ -459,21 +452,14 @@ function seenAnswer(buf: Buffer, s: number, e: number, n: number): boolean {
 
 /** The samples array (strings only): its length in out.sampleCount. */
 function countSamples(buf: Buffer, p: number, end: number, out: FastExample): number {
-  if (byteAt(buf, p, end) !== OPEN_ARRAY) return -1;
-  p = skipSpace(buf, p + 1, end);
   let count = 0;
-  if (byteAt(buf, p, end) === CLOSE_ARRAY) p++;
-  else {
-    for (;;) {
-      if (byteAt(buf, p, end) !== QUOTE) return -1;
-      p = anyString(buf, p, end);
-      if (p < 0) return -1;
-      count++;
-      p = nextElement(buf, p, end);
-      if (p < 0) return -1;
-      if (arrayClosed) break;
-    }
+  for (p = openArray(buf, p, end); p >= 0 && !arrayClosed; p = nextElement(buf, p, end)) {
+    if (byteAt(buf, p, end) !== QUOTE) return -1;
+    p = anyString(buf, p, end);
+    if (p < 0) return -1;
+    count++;
   }
+  if (p < 0) return -1;
   out.sampleCount = count;
   return p;
 }
