@@ -126,7 +126,10 @@ export class AnalysisSession {
     // Preparing and calibrating take long on large runs: turns of the event loop in between keep a caller on an
     // event loop (the extension host) responsive.
     const prepared: PreparedRun[] = [];
-    for (const run of runs) prepared.push(await prepareRunInTurns(run));
+    for (const run of runs) {
+      signal?.throwIfAborted();
+      prepared.push(await prepareRunInTurns(run));
+    }
     let calibration: Calibration | null = null;
     if (config.p === 'calibrate') {
       progress('Calibrating p', 1);
