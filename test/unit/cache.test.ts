@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { readTree, writeTree } from '../../src/core/cache/binary';
 import { datasetIdentity, restoreFromCache, runLogCachePath } from '../../src/core/cache/runlog-cache';
 import { openDataset } from '../../src/core/dataset/open';
@@ -14,16 +13,9 @@ import { scanInParallel } from '../../src/core/runlog/premem-parallel';
 import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
 import { synthesize } from '../../src/core/synth';
 import { Random } from '../../src/core/synth/random';
+import { tempDir } from './support/temp-dir';
 
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'premem-cache-'));
-  dirs.push(d);
-  return d;
-}
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tmp = () => tempDir('premem-cache-');
 
 /** What the thorough path makes of a line, in the fast path's terms; undefined for anything but an example record. */
 function thorough(line: string) {

@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { exampleKey } from '../../src/core/dataset/keys';
 import { GSM8K_PROFILE } from '../../src/core/dataset/profiles';
 import type { Dataset, DatasetExample } from '../../src/core/model';
 import { findLmEvalSampleFiles, readLmEvalRun, stepFromPath } from '../../src/core/runlog/lm-eval';
 import { fixtures } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 const runDir = path.join(fixtures, 'runlogs/lm-eval-run');
 const ckpt200File = path.join(runDir, 'checkpoint-200/__ckpts__gsm8k-run__checkpoint-200/samples_gsm8k_2025-01-16T08-02-11.654321.jsonl');
 
-const tmpDirs: string[] = [];
-after(async () => {
-  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
-});
 
 /** The fixture's four GSM8K docs as a Dataset, in the given order of doc ids. */
 async function datasetOf(order: number[]): Promise<Dataset> {
@@ -102,8 +98,7 @@ test('a single samples file is one checkpoint; the newest file of a task wins; s
   assert.equal(single.run.checkpoints[0].id, '__ckpts__gsm8k-run__checkpoint-200');
   assert.equal(single.run.checkpoints[0].step, 200);
 
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'premem-lmeval-'));
-  tmpDirs.push(dir);
+  const dir = await tempDir('premem-lmeval-');
   await cp(runDir, dir, { recursive: true });
   const ck = path.join(dir, 'checkpoint-100/__ckpts__gsm8k-run__checkpoint-100');
   const older = path.join(ck, 'samples_gsm8k_2024-12-01T00-00-00.000001.jsonl');

@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/core/fs-atomic';
 import { LineScanner } from '../../src/core/runlog/line-scanner';
 import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem-format';
 import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
 import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem-writer';
 import { fixtures, repoRoot } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 const small = path.join(fixtures, 'runlogs/small.premem.jsonl');
 const badLines = path.join(fixtures, 'runlogs/bad-lines.premem.jsonl');
 
-const tmpDirs: string[] = [];
-async function tmpDir(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'premem-runlog-'));
-  tmpDirs.push(d);
-  return d;
-}
-after(async () => {
-  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
-});
+const tmpDir = () => tempDir('premem-runlog-');
 
 function example(key: string, index: number, outcomes: number[], extra: Partial<ExampleRecord> = {}): ExampleRecord {
   return { v: 1, run: 'r', checkpoint: 'c1', step: 10, key, index, outcomes, ...extra };

@@ -1,24 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { validateRecord } from '../../src/core/runlog/premem-format';
 import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
 import { keysDigest } from '../../src/core/runlog/premem-scores';
 import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem-writer';
+import { tempDir } from './support/temp-dir';
 
-const tmpDirs: string[] = [];
 async function tmpFile(name: string, text: string): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'premem-scores-'));
-  tmpDirs.push(d);
+  const d = await tempDir('premem-scores-');
   const file = path.join(d, name);
   await writeFile(file, text);
   return file;
 }
-after(async () => {
-  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
-});
 const line = (r: object) => JSON.stringify(r) + '\n';
 const nan = (xs: ArrayLike<number>) => Array.from(xs, (x) => (Number.isNaN(x) ? 'nan' : x));
 

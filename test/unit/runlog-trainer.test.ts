@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { InputError } from '../../src/core/model';
 import { findTrainerState, parseTrainerState, readTrainerState } from '../../src/core/runlog/trainer-state';
 import { fixtures } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 const fixtureState = path.join(fixtures, 'runlogs/lm-eval-run/checkpoint-200/trainer_state.json');
-const tmpDirs: string[] = [];
-after(async () => {
-  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
-});
 
 test('reads log_history: training and eval entries, NaN as Python writes it, summary entry left out', async () => {
   const log = await readTrainerState(fixtureState);
@@ -52,8 +49,7 @@ test('errors name the file and the field', async () => {
 });
 
 test('findTrainerState: the folder own file, else the latest checkpoint folder that has one', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'premem-trainer-'));
-  tmpDirs.push(dir);
+  const dir = await tempDir('premem-trainer-');
   assert.equal(await findTrainerState(dir), undefined);
   for (const step of [500, 1000, 1500]) await mkdir(path.join(dir, `checkpoint-${step}`));
   await writeFile(path.join(dir, 'checkpoint-500/trainer_state.json'), '{"log_history": []}');

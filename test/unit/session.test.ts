@@ -2,10 +2,9 @@
 // first 200 GSM8K training records: buckets, the fragile order, the per-example report, threshold and selection
 // changes, and records appended to a PreMem log while the session is open.
 import assert from 'node:assert/strict';
-import { appendFile, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { appendFile, copyFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { parseConfig, type PreMemConfig } from '../../src/core/config';
 import { TRAJECTORY_NAMES } from '../../src/core/metrics/dynamics';
 import { pFromThreshold } from '../../src/core/metrics/threshold';
@@ -13,6 +12,7 @@ import { readNpy } from '../../src/core/npy';
 import { keysDigest } from '../../src/core/runlog/premem-scores';
 import { AT_RISK_MARGIN, AnalysisSession, Bucket, BUCKET_NAMES, bucketOf } from '../../src/core/session';
 import { fixtures } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
 const RUNS = path.join(fixtures, 'paper-runs-mini');
@@ -21,10 +21,6 @@ const HALF_RUN = 'gsm8k_orig_6epochs_half_lr2e-05_bs128';
 /** The authors' golden arrays were made at thr = -2.5. */
 const GOLDEN_P = pFromThreshold(-2.5);
 
-const tmpDirs: string[] = [];
-after(async () => {
-  for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
-});
 
 function config(extra: Partial<PreMemConfig> = {}): PreMemConfig {
   return { ...parseConfig(JSON.stringify({ dataset: DATASET, runs: [RUNS], p: GOLDEN_P, t: 0.75 }), path.join(fixtures, 'premem.json')), ...extra };
@@ -177,8 +173,7 @@ test('selection and p: select clamps the checkpoint, setP changes the values, su
 });
 
 test('refresh picks up records appended to a PreMem log: new checkpoints, changed scores, new runs', async () => {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'premem-session-'));
-  tmpDirs.push(dir);
+  const dir = await tempDir('premem-session-');
   const dataset = path.join(dir, 'train.jsonl');
   await copyFile(DATASET, dataset);
   const log = path.join(dir, 'runs.premem.jsonl');

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import { grade } from '../../src/core/grading';
 import { exampleDynamics, TRAJECTORY_NAMES } from '../../src/core/metrics/dynamics';
@@ -15,16 +14,9 @@ import { loadPreMemRuns } from '../../src/core/runlog/premem-files';
 import { synthesize } from '../../src/core/synth';
 import { SYNTH_P, TRAJECTORY_SHARES } from '../../src/core/synth/trajectories';
 import { repoRoot } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
-const dirs: string[] = [];
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(path.join(os.tmpdir(), 'premem-synth-'));
-  dirs.push(d);
-  return d;
-}
-after(async () => {
-  for (const d of dirs) await rm(d, { recursive: true, force: true });
-});
+const tmp = () => tempDir('premem-synth-');
 
 const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '');
 
