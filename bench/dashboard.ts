@@ -18,7 +18,7 @@ import { preMemAccuracy, prepareRun } from '../src/core/metrics/premem';
 import type { Run } from '../src/core/model';
 import { readPaperRuns } from '../src/core/runlog/paper';
 import { encodeHeatmap, isFromHost, isHeatmapMessage } from '../webview/dashboard/protocol';
-import { median, row } from './util';
+import { median, row, runAlone } from './util';
 
 const PIXEL_ROWS = 840;
 const PALETTE = heatmapPalette({ background: [30, 30, 30], unscored: [128, 128, 128], incorrect: [241, 76, 76], correct: [63, 185, 80], memorized: [55, 148, 255] });
@@ -189,12 +189,4 @@ async function browserRows(): Promise<string[]> {
   }
 }
 
-if (require.main === module) {
-  benchDashboard().then(
-    (rows) => console.log(['| what | time | notes |', '| --- | --- | --- |', ...rows].join('\n')),
-    (err) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAlone(benchDashboard);

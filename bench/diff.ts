@@ -8,7 +8,7 @@ import path from 'node:path';
 import { sampleViews, summarizeSamples } from '../src/core/diff/sample-view';
 import type { SampleRecord } from '../src/core/model';
 import { isHostMessage, type HostMessage } from '../webview/example/protocol';
-import { median, row } from './util';
+import { median, row, runAlone } from './util';
 
 const SAMPLES = 50;
 const CHECKPOINTS = 6;
@@ -91,12 +91,4 @@ export async function benchDiff(): Promise<string[]> {
   return rows;
 }
 
-if (require.main === module) {
-  benchDiff().then(
-    (rows) => console.log(['| what | time | notes |', '| --- | --- | --- |', ...rows].join('\n')),
-    (err) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAlone(benchDiff);

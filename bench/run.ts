@@ -9,6 +9,7 @@ import { benchDashboard } from './dashboard';
 import { benchDiff } from './diff';
 import { benchScale } from './scale';
 import { benchTable } from './table';
+import { TABLE_HEAD } from './util';
 
 /** Benchmarks that run in their own process: they start servers or VS Code, or need --expose-gc. */
 const processSuites: Record<string, string[]> = {
@@ -29,7 +30,7 @@ async function main() {
   console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`);
   for (const [name, run] of suites) {
     if (!wanted(name)) continue;
-    console.log(`### ${name}\n\n| what | time | notes |\n| --- | --- | --- |`);
+    console.log(`### ${name}\n\n${TABLE_HEAD}`);
     for (const line of await run()) console.log(line);
     console.log('');
   }

@@ -11,7 +11,7 @@ import { filterRows, sortByFloat64 } from '../src/core/table/order';
 import { JsonlRecordSource } from '../src/core/table/record-source';
 import { DEFAULT_QUERY, TableModel, type TableScores } from '../src/core/table/table-model';
 import { textMatcher } from '../src/core/table/text-match';
-import { median, row } from './util';
+import { median, row, runAlone } from './util';
 
 const COUNT = 1_000_000;
 const WINDOW = 60;
@@ -162,12 +162,4 @@ export async function benchTable(): Promise<string[]> {
   return rows;
 }
 
-if (require.main === module) {
-  benchTable().then(
-    (rows) => console.log(['| what | time | notes |', '| --- | --- | --- |', ...rows].join('\n')),
-    (err) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAlone(benchTable);
