@@ -1,10 +1,11 @@
 // Opening a dataset: "Open Dataset with Runs…" (pickers, run format detected, premem.json offered), showing the
 // dataset in the text editor or, when too large for it, in the table editor, and sending large JSONL files that
 // were opened as text to the table editor.
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE, type PreMemConfig, serializeConfig } from '../core/config';
+import { writeFileAtomic } from '../core/fs-atomic';
 import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
 import { detectRunFormat } from '../core/runlog/load';
 import { samePath, type SessionManager } from './session-manager';
@@ -127,7 +128,7 @@ async function offerToSaveConfig(manager: SessionManager, config: PreMemConfig, 
   if (choice !== save) return;
   const text = serializeConfig(config, target);
   try {
-    await writeFile(target, text, 'utf8');
+    await writeFileAtomic(target, text);
     manager.log.info(`wrote ${target}`);
   } catch (err) {
     void vscode.window.showErrorMessage(`PreMem: cannot write ${target}: ${(err as Error).message}`);

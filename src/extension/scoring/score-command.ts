@@ -1,11 +1,12 @@
 // premem.scoreRun: checks trust, the servers' security and the API key, asks what to score, makes sure the
 // output log is read by the session, then runs the core scoring job (src/core/scoring/job.ts, as `premem
 // score` does) under a cancellable progress notification, showing the scored run's marks as records arrive.
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { PreMemConfig } from '../../core/config';
 import { openDataset } from '../../core/dataset/open';
+import { writeFileAtomic } from '../../core/fs-atomic';
 import type { Dataset } from '../../core/model';
 import { createBackend } from '../../core/scoring/backends';
 import type { ScoringConfig } from '../../core/scoring/config';
@@ -221,7 +222,7 @@ export class ScoreCommand implements vscode.Disposable {
       const updated = withRunSource(await readFile(file, 'utf8'), file, config.output);
       await mkdir(path.dirname(config.output), { recursive: true });
       await appendFile(config.output, '');
-      await writeFile(file, updated);
+      await writeFileAtomic(file, updated);
     } catch (err) {
       this.showError(`PreMem: cannot add ${config.output} to the runs of ${file}: ${(err as Error).message}`);
       return false;
