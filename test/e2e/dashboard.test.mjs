@@ -172,9 +172,9 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     // The simple file dialog fills in the folder first, then the suggested name.
     await page.waitForFunction(() => /premem-sweep\.png$/.test(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? ''), undefined, { timeout: 15_000 });
     await page.keyboard.press('Enter');
-    const png = join(workspace, 'premem-sweep.png');
-    for (let i = 0; i < 50 && !existsSync(png); i++) await page.waitForTimeout(200);
-    const bytes = await readFile(png);
+    // The notice comes once the file is written (it exists, empty, while it is being written).
+    await frame.waitForFunction(() => document.getElementById('notice')?.textContent === 'Saved premem-sweep.png.', undefined, { timeout: 15_000 });
+    const bytes = await readFile(join(workspace, 'premem-sweep.png'));
     assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG file');
     assert.ok(bytes.length > 5000, `PNG of ${bytes.length} bytes`);
 
