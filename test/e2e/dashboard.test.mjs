@@ -4,7 +4,7 @@
 // comes back with its state after being hidden. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, SCREENSHOT_DIR, readStatusBar, runCommand, tempDir, webviewFrame, withVSCode } from './harness.mjs';
@@ -187,5 +187,29 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     assert.ok(Math.abs(after.p - pNow) < 1e-4, `saved p ${after.p}, shown ${pNow}`);
     assert.deepEqual({ ...after, p: before.p }, before);
     assert.deepEqual(Object.keys(after), Object.keys(before));
+  });
+});
+
+test('dashboard with p fixed in premem.json: the panel sweeps p itself, then "Use calibrated p" moves to the best p', { timeout: 300_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built (npm run demo)' }, async () => {
+  const workspace = await demoWorkspace('dashboard-fixed-p');
+  const configFile = join(workspace, 'premem.json');
+  await writeFile(configFile, JSON.stringify({ ...JSON.parse(await readFile(configFile, 'utf8')), p: 1.2 }, null, 2));
+  await withVSCode({ workspace, extensionDir: REPO_ROOT, settings: SETTINGS, label: 'dashboard-fixed-p' }, async ({ page }) => {
+    await page.waitForFunction(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => /PreMem: .*ckpt/.test(e.innerText)), undefined, { timeout: 120_000 });
+    await runCommand(page, 'PreMem: Show Dashboard');
+    const frame = await dashboardFrame(page);
+    await modelShown(frame);
+    assert.equal(numberAfter(await text(frame, '#p-value'), 'p ='), 1.2);
+    // The session keeps no calibration with p fixed: the sweep comes later, and with it the leave-one-run-out check.
+    await frame.waitForFunction(() => /^Use calibrated p \(1\.1\d+\)$/.test(document.getElementById('use-calibrated')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await frame.waitForFunction(() => document.getElementById('prediction-summary')?.textContent?.includes('mean absolute error'), undefined, { timeout: 15_000 });
+    const fixedHeading = await text(frame, '#prediction-r2');
+    const fixedR2 = numberAfter(fixedHeading, 'R²(y = x) =');
+    await frame.locator('#use-calibrated').click();
+    await frame.waitForFunction((before) => document.getElementById('prediction-r2')?.textContent !== before, fixedHeading, { timeout: 15_000 });
+    const p = numberAfter(await text(frame, '#p-value'), 'p =');
+    assert.ok(p >= 1.09 && p <= 1.12, `calibrated p ${p}`);
+    const r2 = numberAfter(await text(frame, '#prediction-r2'), 'R²(y = x) =');
+    assert.ok(r2 >= 0.93 && r2 > fixedR2, `R²(y = x) ${fixedR2} at p = 1.2, ${r2} at the calibrated p`);
   });
 });

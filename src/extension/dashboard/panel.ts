@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { buildDashboard, buildHeatmap } from '../../core/dashboard/build';
 import { type SweepCurve, clampThreshold, sweepCurve } from '../../core/dashboard/sweep';
-import { type Calibration, calibrate } from '../../core/metrics/calibrate';
+import { type Calibration, calibrateInSlices } from '../../core/metrics/calibrate';
 import type { PreparedRun } from '../../core/metrics/premem';
 import type { AnalysisSession } from '../../core/session';
 import { encodeHeatmap, type FromHost, isToHost, type ToHost } from '../../../webview/dashboard/protocol';
@@ -30,8 +30,9 @@ export class DashboardPanel implements vscode.Disposable {
   private sentView: object | undefined | typeof NOT_SENT = NOT_SENT;
   private sentSession: AnalysisSession | undefined | typeof NOT_SENT = NOT_SENT;
   private heatmapKey = 0;
-  /** The sweep of a session whose p is fixed (it keeps no calibration), per set of runs. */
-  private readonly sweeps = new WeakMap<PreparedRun[], Calibration | null>();
+  /** The sweep of a session whose p is fixed (it keeps no calibration), per set of runs: pending, then done. */
+  private readonly sweeps = new WeakMap<PreparedRun[], Promise<Calibration | null>>();
+  private readonly swept = new WeakMap<PreparedRun[], Calibration | null>();
 
   static show(services: PreMemServices): DashboardPanel {
     if (DashboardPanel.current) {
@@ -111,13 +112,13 @@ export class DashboardPanel implements vscode.Disposable {
       return;
     }
     const started = performance.now();
-    const calibration = this.calibrationOf(session);
-    const model = buildDashboard(session, calibration);
+    const calibration = this.calibrationNow(session);
+    const model = buildDashboard(session, calibration ?? null);
     const view = session.view();
     const heatmap = view !== this.sentView ? buildHeatmap(session) : undefined;
     const computeMs = performance.now() - started;
     let sweep: SweepCurve | null | undefined;
-    if (calibration !== this.sentCalibration) {
+    if (calibration !== undefined && calibration !== this.sentCalibration) {
       sweep = sweepCurve(calibration);
       this.sentCalibration = calibration;
     }
@@ -138,15 +139,37 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  /** The session's calibration, or (p fixed in premem.json) the sweep computed here once per set of runs. */
-  private calibrationOf(session: AnalysisSession): Calibration | null {
+  /**
+   * The session's calibration, or (p fixed in premem.json) the sweep computed here once per set of runs;
+   * undefined while that sweep is still running (in slices: half a second on a million examples), and the panel is
+   * pushed again when it is done.
+   */
+  private calibrationNow(session: AnalysisSession): Calibration | null | undefined {
     if (session.calibration) return session.calibration;
-    let c = this.sweeps.get(session.prepared);
-    if (c === undefined) {
-      c = calibrate(session.prepared) ?? null;
-      this.sweeps.set(session.prepared, c);
+    if (this.swept.has(session.prepared)) return this.swept.get(session.prepared);
+    void this.sweepOf(session.prepared);
+    return undefined;
+  }
+
+  private sweepOf(runs: PreparedRun[]): Promise<Calibration | null> {
+    let sweep = this.sweeps.get(runs);
+    if (!sweep) {
+      sweep = calibrateInSlices(runs)
+        .then(
+          (c) => c ?? null,
+          (err: unknown) => {
+            this.services.log.error(`Dashboard: the threshold sweep failed: ${err instanceof Error ? err.message : String(err)}`);
+            return null;
+          },
+        )
+        .then((c) => {
+          this.swept.set(runs, c);
+          this.schedule();
+          return c;
+        });
+      this.sweeps.set(runs, sweep);
     }
-    return c;
+    return sweep;
   }
 
   private async handle(m: ToHost): Promise<void> {
@@ -167,7 +190,7 @@ export class DashboardPanel implements vscode.Disposable {
         }
         case 'useCalibrated': {
           if (!session) return;
-          const calibration = this.calibrationOf(session);
+          const calibration = session.calibration ?? (await this.sweepOf(session.prepared));
           if (!calibration) {
             this.notice('error', 'p cannot be calibrated: it needs at least three checkpoints with a measured test accuracy.');
             return;
