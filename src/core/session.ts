@@ -6,7 +6,7 @@ import type { PreMemConfig } from './config';
 import { openDataset } from './dataset/open';
 import { type Calibration, calibrateInSlices } from './metrics/calibrate';
 import { type ExampleDynamics, exampleDynamics, TRAJECTORY_NAMES, type TrajectoryName, CATEGORY_NAMES, type CategoryName } from './metrics/dynamics';
-import { preMemAccuracy, prepareRun, prepareRunInTurns, type PreparedRun } from './metrics/premem';
+import { preMemAccuracy, prepareRunInTurns, type PreparedRun } from './metrics/premem';
 import { DEFAULT_THRESHOLD, pFromThreshold, thresholdFromP } from './metrics/threshold';
 import type { Dataset, InputProblem, Run } from './model';
 import { loadRuns } from './runlog/load';
@@ -183,7 +183,11 @@ export class AnalysisSession {
     this.changed();
   }
 
-  /** Reads what scoring or training jobs appended to PreMem logs; true when anything changed. */
+  /**
+   * Reads what scoring or training jobs appended to PreMem logs; true when anything changed. Only the runs the
+   * new records touched are prepared again (readers hand back an untouched run as the same object), with turns
+   * of the event loop in between as when opening.
+   */
   async refresh(): Promise<boolean> {
     let changed = false;
     for (const { reader } of this.readers) if ((await reader.readMore()).changed) changed = true;
@@ -191,13 +195,15 @@ export class AnalysisSession {
     const fresh = new Map<string, Run>();
     for (const { reader } of this.readers) for (const r of reader.runs()) fresh.set(`${r.source.path}\u0000${r.id}`, r);
     const seen = new Set<string>();
-    this.prepared = this.prepared.map((p) => {
+    const prepared: PreparedRun[] = [];
+    for (const p of this.prepared) {
       const key = `${p.run.source.path}\u0000${p.run.id}`;
       seen.add(key);
       const r = fresh.get(key);
-      return r ? prepareRun(r) : p;
-    });
-    for (const [key, r] of fresh) if (!seen.has(key) && r.numExamples === this.dataset.size) this.prepared.push(prepareRun(r));
+      prepared.push(r && r !== p.run ? await prepareRunInTurns(r) : p);
+    }
+    for (const [key, r] of fresh) if (!seen.has(key) && r.numExamples === this.dataset.size) prepared.push(await prepareRunInTurns(r));
+    this.prepared = prepared;
     const run = this.prepared[this.selectedRun]?.run;
     if (run && this.selectedCheckpoint >= run.checkpoints.length) this.selectedCheckpoint = run.checkpoints.length - 1;
     this.changed();

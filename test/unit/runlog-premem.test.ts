@@ -62,6 +62,36 @@ test('reads runs, checkpoints sorted by step, scores, perplexity from nll, pertu
   assert.deepEqual(await reader.readMore(), { changed: false });
 });
 
+test('runs() hands back an untouched run as the same object; a touched run, or more examples, builds it again', async () => {
+  const file = path.join(await tmpDir(), 'two.premem.jsonl');
+  await writeFile(file, line(example('a', 0, [1, 1])) + line({ ...example('b', 1, [0, 1]), run: 'other' }));
+  const reader = new PreMemLogReader([file]);
+  await reader.readMore();
+  const [r1, o1] = reader.runs();
+  const [r1again, o1again] = reader.runs();
+  assert.ok(r1again === r1 && o1again === o1, 'nothing read in between');
+
+  await appendFile(file, line({ ...example('a', 0, [1, 1]), run: 'other' }));
+  await reader.readMore();
+  const [r2, o2] = reader.runs();
+  assert.ok(r2 === r1, 'run "r" had no new record');
+  assert.ok(o2 !== o1);
+  assert.equal(o2.checkpoints[0].accuracy[0], 0);
+
+  await appendFile(file, line({ v: 1, type: 'checkpoint', run: 'r', checkpoint: 'c1', step: 10, testAccuracy: 0.5 }));
+  await reader.readMore();
+  const [r3, o3] = reader.runs();
+  assert.ok(r3 !== r2 && o3 === o2, 'a checkpoint record touches its run only');
+  assert.equal(r3.checkpoints[0].testAccuracy, 0.5);
+
+  // A new example index grows every run's arrays.
+  await appendFile(file, line(example('c', 2, [1])));
+  await reader.readMore();
+  const [r4, o4] = reader.runs();
+  assert.ok(r4 !== r3 && o4 !== o3);
+  assert.deepEqual([r4.numExamples, o4.numExamples], [3, 3]);
+});
+
 test('lazy sample read returns the exact texts, answers and outcomes; nothing for examples without texts', async () => {
   const reader = new PreMemLogReader([small]);
   await reader.readMore();

@@ -213,11 +213,21 @@ test('refresh picks up records appended to a PreMem log: new checkpoints, change
     assert.equal(session.view()!.preMem[1][199], 1);
     assert.equal(session.view()!.buckets[199], Bucket.Robust);
 
-    // A record of another run adds that run.
+    // A record of another run adds that run; the untouched run is not prepared again.
+    const live = session.prepared[0];
     await appendFile(log, line({ v: 1, run: 'second', checkpoint: 'c1', key: keys[5], index: 5, outcomes: [1], perplexity: 1.01 }));
     assert.equal(await session.refresh(), true);
     assert.deepEqual(session.runs.map((r) => r.id), ['live', 'second']);
+    assert.ok(session.prepared[0] === live);
     assert.equal(await session.refresh(), false);
+
+    // More records of the second run: only it is prepared again, and its new scores show.
+    const second = session.prepared[1];
+    await appendFile(log, line({ v: 1, run: 'second', checkpoint: 'c1', key: keys[6], index: 6, outcomes: [0, 1], perplexity: 1.5 }));
+    assert.equal(await session.refresh(), true);
+    assert.ok(session.prepared[0] === live && session.prepared[1] !== second);
+    assert.equal(session.runs[1].checkpoints[0].accuracy[6], 0.5);
+    assert.equal(session.prepared[1].logLogPerplexity[0][6], Math.log(Math.log(1.5)));
   } finally {
     await session.close();
   }

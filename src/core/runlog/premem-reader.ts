@@ -83,6 +83,10 @@ export class PreMemLogReader {
   private maxIndex = -1;
   private checkpointOrder = 0;
   private readonly missingReported = new Set<number>();
+  /** Runs built by runs(), reused while no record touched their run and the example count stayed. */
+  private built = new WeakMap<RunState, Run>();
+  private builtSize = -1;
+  private readonly touched = new Set<RunState>();
 
   constructor(
     readonly files: string[],
@@ -138,21 +142,34 @@ export class PreMemLogReader {
 
   /**
    * The runs read so far, checkpoints sorted by step. Arrays are views of the reader's columns; call again
-   * after readMore() reports a change.
+   * after readMore() reports a change. A run no record touched since the last call is the same object as then,
+   * so callers can skip the work of redoing it.
    */
   runs(): Run[] {
     const n = this.numExamples < 0 ? 0 : this.numExamples;
-    const runs = [...this.runStates.values()].sort((a, b) => a.order - b.order);
-    return runs.map((state) => {
-      const sorted = [...state.checkpoints.values()].sort((a, b) => stepKey(a) - stepKey(b) || a.order - b.order);
-      const checkpoints: CheckpointScores[] = sorted.map((c, i) =>
-        c.columns.toScores(c.id, Number.isNaN(c.step) ? i : c.step, n, { epoch: c.epoch, testAccuracy: c.testAccuracy, testPerplexity: c.testPerplexity }),
-      );
-      const run: Run = { id: state.id, numExamples: n, checkpoints, source: { format: 'premem', path: state.file } };
-      if (state.subset) run.subset = state.subset;
-      if (sorted.some((c) => c.columns.hasLocations)) run.samples = this.sampleSource(sorted.map((c) => c.columns));
+    if (n !== this.builtSize) {
+      this.built = new WeakMap();
+      this.builtSize = n;
+    }
+    const states = [...this.runStates.values()].sort((a, b) => a.order - b.order);
+    const runs = states.map((state) => {
+      let run = this.touched.has(state) ? undefined : this.built.get(state);
+      if (!run) this.built.set(state, (run = this.buildRun(state, n)));
       return run;
     });
+    this.touched.clear();
+    return runs;
+  }
+
+  private buildRun(state: RunState, n: number): Run {
+    const sorted = [...state.checkpoints.values()].sort((a, b) => stepKey(a) - stepKey(b) || a.order - b.order);
+    const checkpoints: CheckpointScores[] = sorted.map((c, i) =>
+      c.columns.toScores(c.id, Number.isNaN(c.step) ? i : c.step, n, { epoch: c.epoch, testAccuracy: c.testAccuracy, testPerplexity: c.testPerplexity }),
+    );
+    const run: Run = { id: state.id, numExamples: n, checkpoints, source: { format: 'premem', path: state.file } };
+    if (state.subset) run.subset = state.subset;
+    if (sorted.some((c) => c.columns.hasLocations)) run.samples = this.sampleSource(sorted.map((c) => c.columns));
+    return run;
   }
 
   /** @internal */
@@ -199,6 +216,7 @@ export class PreMemLogReader {
     for (const f of s.missingReported) this.missingReported.add(f);
     this.log.restore(s.problems);
     this.runStates.clear();
+    this.touched.clear();
     for (const r of s.runs) {
       const checkpoints = new Map(r.checkpoints.map((c) => [c.id, { ...c, columns: CheckpointColumns.fromSnapshot(c.columns) }]));
       this.runStates.set(r.id, { ...r, checkpoints });
@@ -211,13 +229,14 @@ export class PreMemLogReader {
     return { position, lineCount };
   }
 
-  /** @internal */
+  /** @internal The state of a run a record is about to change (every change goes through here). */
   runState(id: string, file: number): RunState {
     let s = this.runStates.get(id);
     if (!s) {
       s = { id, file: this.files[file], order: this.runStates.size, checkpoints: new Map() };
       this.runStates.set(id, s);
     }
+    this.touched.add(s);
     return s;
   }
 
