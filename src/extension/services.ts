@@ -12,6 +12,10 @@ export interface PreMemServices {
   readonly flags: FlagStore | undefined;
   /** Fires when a session opens or closes and whenever it changes: p, t, selected run/checkpoint, new results, flags. */
   readonly onDidChange: vscode.Event<void>;
+  /** The dataset of the session being opened (indexed, runs read), while one is. */
+  readonly openingDataset: string | undefined;
+  /** Fires when opening a session starts (true) and when it ends, opened or not (false). */
+  readonly onDidChangeLoading: vscode.Event<boolean>;
   /** The dataset example under the cursor of the dataset editor (or selected in a view). */
   readonly currentExample: number | undefined;
   readonly onDidChangeCurrentExample: vscode.Event<number | undefined>;

@@ -38,6 +38,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
   private flagStore: FlagStore | undefined;
   private example: number | undefined;
   private opening: AbortController | undefined;
+  private openingConfig: PreMemConfig | undefined;
   /** The dataset file changed on disk since it was indexed; lines are matched by content until re-indexed. */
   private datasetStale = false;
   private sessionSubscriptions: (() => void)[] = [];
@@ -86,6 +87,10 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     return this.opening !== undefined;
   }
 
+  get openingDataset(): string | undefined {
+    return this.openingConfig?.dataset;
+  }
+
   /** Opens the premem.json of the first workspace folder that has one; false when none does. */
   async openWorkspaceConfig(options: OpenOptions = {}): Promise<boolean> {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
@@ -112,6 +117,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     this.opening?.abort();
     const controller = new AbortController();
     this.opening = controller;
+    this.openingConfig = config;
     this.loadingEmitter.fire(true);
     const started = performance.now();
     const title = `PreMem: opening ${path.basename(config.dataset)}`;
@@ -171,6 +177,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     } finally {
       if (this.opening === controller) {
         this.opening = undefined;
+        this.openingConfig = undefined;
         this.loadingEmitter.fire(false);
       }
     }

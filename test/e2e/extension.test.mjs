@@ -541,6 +541,10 @@ test('a 60 MB dataset opens in the table editor', { timeout: 300_000 }, async (t
     assert.ok(rows.length > 5);
     assert.equal(rows[1][0], '2');
     assert.ok(rows[1][2].startsWith('[0] Weng earns'));
+    // The table opened while the session indexed the file: it waited for the session's index, never built its own.
+    const log = await preMemLog(session.userDataDir);
+    assert.doesNotMatch(log, /table: indexing .*big\.jsonl on its own/);
+    assert.match(log, /table: .*big\.jsonl indexed in \d+ ms, [\d,]+ records \(the session's dataset\)/);
     await session.screenshot('premem-large-table');
     // Opened from quick open (as text), it is sent to the table as well.
     await runCommand(page, 'View: Close All Editors');

@@ -1,6 +1,7 @@
 // The dataset behind a table editor: the open session's dataset when it is the same file (already indexed,
 // with scores), else the file indexed here without scores. Loading runs in the background with progress and
-// is redone when the file or the session changes.
+// is redone when the file or the session changes. While a session is being opened on the same file, the table
+// waits for it instead of indexing the file a second time.
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { openDataset } from '../../core/dataset/open';
@@ -39,6 +40,8 @@ export class TableDocument implements vscode.CustomDocument {
   private loading: AbortController | undefined;
   /** The session whose dataset the running load uses (undefined: it indexes the file itself). */
   private loadingSession: AnalysisSession | undefined;
+  /** Waiting for the session being opened on this file to lend its dataset. */
+  private waitingForSession = false;
   private readonly stateEmitter = new vscode.EventEmitter<TableDocumentState>();
   private readonly disposables: vscode.Disposable[] = [this.stateEmitter];
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -60,6 +63,7 @@ export class TableDocument implements vscode.CustomDocument {
       watcher.onDidCreate(changedOnDisk),
       watcher.onDidDelete(changedOnDisk),
       services.onDidChange(() => this.followSession()),
+      services.onDidChangeLoading(() => this.followSession()),
     );
     void this.load();
   }
@@ -76,6 +80,12 @@ export class TableDocument implements vscode.CustomDocument {
   matchingSession(): AnalysisSession | undefined {
     const session = this.services.session;
     return session && samePath(session.dataset.path, this.uri.fsPath) ? session : undefined;
+  }
+
+  /** Whether the session being opened is on this file. */
+  private sessionOpeningOnFile(): boolean {
+    const opening = this.services.openingDataset;
+    return opening !== undefined && samePath(opening, this.uri.fsPath);
   }
 
   /** Indexes again (the file changed, or the session that lent its dataset went away). */
@@ -95,6 +105,11 @@ export class TableDocument implements vscode.CustomDocument {
    */
   private followSession(): void {
     const session = this.matchingSession();
+    if (this.waitingForSession) {
+      // Opened (the session's dataset), or failed, cancelled or replaced by another (index on our own).
+      if (session || !this.sessionOpeningOnFile()) this.reload();
+      return;
+    }
     if (this.loading) {
       if (session !== this.loadingSession) this.reload();
       return;
@@ -113,6 +128,13 @@ export class TableDocument implements vscode.CustomDocument {
 
   private async load(): Promise<void> {
     this.loading?.abort();
+    const session = this.matchingSession();
+    this.waitingForSession = !session && this.sessionOpeningOnFile();
+    if (this.waitingForSession) {
+      this.loading = undefined;
+      this.setState({ kind: 'loading', message: 'Indexing with the runs…', fraction: null });
+      return;
+    }
     const controller = new AbortController();
     this.loading = controller;
     const { signal } = controller;
@@ -129,13 +151,13 @@ export class TableDocument implements vscode.CustomDocument {
     let dataset: Dataset | undefined;
     let source: RecordSource | undefined;
     let ownFlags: FlagStore | undefined;
-    const session = this.matchingSession();
     this.loadingSession = session;
     try {
       if (session) {
         dataset = session.dataset;
         source = await openRecordSource(dataset, { signal, onProgress: progress });
       } else {
+        this.services.log.info(`table: indexing ${file} on its own (no session on it)`);
         dataset = await openDataset(file, 'auto', { signal, onProgress: (done, total) => progress(total ? (0.8 * done) / total : 0) });
         source = await openRecordSource(dataset, { signal, onProgress: (f) => progress(0.8 + 0.2 * f) });
         ownFlags = await FlagStore.open(file).catch((err: Error) => {
