@@ -66,7 +66,7 @@ function oneExample(target: string, checkpoints: SampleRecord[][]): { model: num
     const samples = sampleViews(target, records);
     const summary = summarizeSamples(samples);
     model += performance.now() - t0;
-    const message: HostMessage = { type: 'samples', index: 0, run: 0, checkpoint, payload: { status: 'ok', samples, summary } };
+    const message: HostMessage = { type: 'samples', index: 0, run: 0, checkpoint, payload: { status: 'ok', samples, summary, perturbations: [] } };
     if (!isHostMessage(JSON.parse(JSON.stringify(message)))) throw new Error('the render model does not pass the guard');
   });
   return { model, total: performance.now() - start };

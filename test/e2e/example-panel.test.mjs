@@ -61,6 +61,8 @@ function workspaceFiles() {
       if (index === 0) {
         const paraphrase = last ? natalia : 'Natalia sold half of 48, which is 24 clips, in May.\nIn total she sold 48 + 24 = 72.\n#### 72';
         Object.assign(rec, { samples: [natalia, natalia.replace('#### 72', '#### 999'), paraphrase, 'I am not sure.'], outcomes: [0, 1, 0, 2], answers: ['72', '999', '72', null] });
+        // A robustness probe at the last checkpoint: the question asked with another opening of the answer.
+        if (last) rec.perturbations = { 'Answer: First': { samples: [`First, ${natalia}`, natalia.replace('#### 72', '#### 48')], outcomes: [0, 1], answers: ['72', '48'] } };
       } else if (index === 1 && last) {
         Object.assign(rec, { samples: HOSTILE, outcomes: [0, 0, 1, 2, 2], answers: ['10', '10', '9', null, null] });
       } else if (index === 2) {
@@ -111,7 +113,8 @@ async function enterPath(page, input, path) {
   await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).click();
 }
 
-const samplesOf = (frame, checkpoint) => frame.locator(`vscode-collapsible[data-checkpoint="${checkpoint}"] li.sample`);
+/** The samples of the training prompt at a checkpoint (not those of perturbed prompts). */
+const samplesOf = (frame, checkpoint) => frame.locator(`vscode-collapsible[data-checkpoint="${checkpoint}"] ol.samples:not(.perturbed-samples) > li.sample`);
 
 test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile samples stay text', { timeout: 300_000 }, async () => {
   const workspace = await makeWorkspace(workspaceFiles(), 'example-panel');
@@ -141,6 +144,15 @@ test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile
     assert.match(await last.nth(1).locator('.answers').innerText(), /answer\s+999\s+vs target\s+72/);
     assert.match(await last.nth(3).locator('.answers').innerText(), /answer\s+none\s+vs target\s+72/);
     assert.equal(await frame.locator('.chart-box canvas').count(), 1);
+    // The probe's samples are there, collapsed under its name; opened, they are diffed like the others.
+    const probe = frame.locator(`vscode-collapsible[data-checkpoint="${LAST}"] details.perturbation`);
+    assert.equal(await probe.count(), 1);
+    assert.match(await probe.locator('.perturbation-head').innerText(), /^Perturbed prompt Answer: First · 2 samples: 1 correct, 1 wrong, 0 unparseable · on average \d+% of the target reproduced verbatim$/);
+    assert.equal(await probe.locator('li.sample').first().isVisible(), false, 'collapsed');
+    await probe.locator('summary').click();
+    assert.deepEqual(await probe.locator('li.sample .outcome').allTextContents(), ['correct', 'wrong']);
+    assert.deepEqual(await probe.locator('li.sample').nth(0).locator('ins.added').allTextContents(), ['First, ']);
+    assert.deepEqual(await probe.locator('li.sample').nth(1).locator('ins.added').allTextContents(), ['48']);
 
     // The first checkpoint is closed, and its samples are read only when it is opened.
     const first = samplesOf(frame, FIRST);

@@ -94,7 +94,20 @@ describe('host messages built from a real session', () => {
       const key = contentKey(r.question, r.answer);
       for (const [checkpoint, step] of [['checkpoint-1', 100], ['checkpoint-2', 200]] as const) {
         const samples = [r.answer, r.answer.replace(/#### .*$/, '#### 999'), hostile];
-        lines.push({ v: 1, run: 'with-texts', checkpoint, step, key, index, outcomes: [0, 1, 2], answers: [null, '999', null], samples, perplexity: step === 100 ? 1.5 : 1.01 });
+        const record: Record<string, unknown> = { v: 1, run: 'with-texts', checkpoint, step, key, index, outcomes: [0, 1, 2], answers: [null, '999', null], samples, perplexity: step === 100 ? 1.5 : 1.01 };
+        // Robustness probes: example 0 at checkpoint-2 with texts (and one probe without); example 3 at
+        // checkpoint-1 has texts only under its probe.
+        if (index === 0 && step === 200) {
+          record.perturbations = {
+            'Answer: First': { outcomes: [1, 0], answers: ['5', null], samples: [r.answer.replace(/#### .*$/, '#### 5'), r.answer] },
+            'no texts': { outcomes: [0] },
+          };
+        }
+        if (index === 3 && step === 100) {
+          delete record.samples;
+          record.perturbations = { 'Answer: We know that': { outcomes: [0], samples: [r.answer] } };
+        }
+        lines.push(record);
         lines.push({ v: 1, run: 'numbers-only', checkpoint, step, key, index, outcomes: [0, 0, 1, 1], perplexity: 1.3 });
       }
     });
@@ -157,6 +170,17 @@ describe('host messages built from a real session', () => {
     assert.equal(wrong.answer, '999');
     assert.ok(evil.diffed && evil.segments.map((s) => (s.kind === 'removed' ? '' : s.text)).join('') === hostile);
     assert.deepEqual({ ...payload.summary, meanVerbatimShare: null }, { correct: 1, wrong: 1, unparseable: 1, meanVerbatimShare: null });
+
+    // The samples of perturbed prompts come with the checkpoint's, diffed against the same target; a probe
+    // without texts is left out.
+    assert.deepEqual(payload.perturbations.map((p) => [p.name, p.samples.length, p.summary.correct, p.summary.wrong]), [['Answer: First', 2, 1, 1]]);
+    const [five, copy] = payload.perturbations[0].samples;
+    assert.ok(five.diffed && five.answer === '5' && five.segments.some((s) => s.kind === 'added' && s.text === '5'));
+    assert.ok(copy.diffed && copy.verbatimShare === 1);
+    const onlyProbe = await loader.load(session, withTexts, 0, 3);
+    assert.ok(onlyProbe.status === 'ok' && onlyProbe.samples.length === 0, 'no texts of the training prompt');
+    assert.deepEqual(onlyProbe.perturbations.map((p) => [p.name, p.samples.length, p.summary.meanVerbatimShare]), [['Answer: We know that', 1, 1]]);
+
     const numbersOnly = await loader.load(session, session.runs.findIndex((r) => r.id === 'numbers-only'), 0, 0);
     assert.deepEqual(numbersOnly, { status: 'no-texts' });
     assert.equal((await loader.load(session, withTexts, 5, 0)).status, 'error');
@@ -173,6 +197,8 @@ describe('host messages built from a real session', () => {
       { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { status: 'ok', samples: [{ outcome: 'correct', answer: null, diffed: true, segments: [{ kind: 'script', text: 'x' }], verbatimShare: 1 }], summary: { correct: 1, wrong: 0, unparseable: 0, meanVerbatimShare: 1 } } },
       { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { status: 'ok', samples: [{ outcome: 'correct', answer: null, diffed: false, reason: 'too-long', text: { toString: 1 } }], summary: { correct: 1, wrong: 0, unparseable: 0, meanVerbatimShare: null } } },
       { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { status: 'maybe' } },
+      { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { ...payload, perturbations: undefined } },
+      { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { ...payload, perturbations: [{ name: 5, samples: [], summary: { correct: 0, wrong: 0, unparseable: 0, meanVerbatimShare: null } }] } },
       { type: 'empty', message: 'x' },
       { type: 'error' },
     ];

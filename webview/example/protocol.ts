@@ -69,8 +69,16 @@ export interface ExampleView {
   t: number;
 }
 
+/** Samples taken with a perturbed prompt (a robustness probe), named as in the run log. */
+export interface PerturbedSamples {
+  name: string;
+  samples: SampleView[];
+  summary: SampleSummary;
+}
+
 export type SamplesPayload =
-  | { status: 'ok'; samples: SampleView[]; summary: SampleSummary }
+  /** `samples` may be empty when only the perturbed prompts' texts were logged. */
+  | { status: 'ok'; samples: SampleView[]; summary: SampleSummary; perturbations: PerturbedSamples[] }
   | { status: 'no-texts' }
   | { status: 'error'; message: string };
 
@@ -162,8 +170,10 @@ const isSampleView = (v: unknown): v is SampleView => isDiffedSample(v) || isRaw
 
 const isSummary = shape<SampleSummary>({ correct: isCount, wrong: isCount, unparseable: isCount, meanVerbatimShare: isNumberOrNull });
 
+const isPerturbedSamples = shape<PerturbedSamples>({ name: isString, samples: arrayOf(isSampleView), summary: isSummary });
+
 const isSamplesPayload = (v: unknown): v is SamplesPayload =>
-  shape({ status: literal('ok'), samples: arrayOf(isSampleView), summary: isSummary })(v) ||
+  shape({ status: literal('ok'), samples: arrayOf(isSampleView), summary: isSummary, perturbations: arrayOf(isPerturbedSamples) })(v) ||
   shape({ status: literal('no-texts') })(v) ||
   shape({ status: literal('error'), message: isString })(v);
 

@@ -1,8 +1,9 @@
 // One checkpoint's samples: each sample's text with its departures from the target marked (text the target does
-// not have as <ins>, target text it skipped as <del>), its answer against the target's and its outcome.
+// not have as <ins>, target text it skipped as <del>), its answer against the target's and its outcome; then the
+// samples taken with perturbed prompts, one collapsed section per perturbation.
 import { el } from '../shared/dom';
 import { percent } from './format';
-import type { SamplesPayload, SampleView } from './protocol';
+import type { SampleSummary, SamplesPayload, SampleView } from './protocol';
 import { appendText, textElement } from './text';
 
 const NOT_DIFFED: Record<Extract<SampleView, { diffed: false }>['reason'], string> = {
@@ -13,20 +14,30 @@ const NOT_DIFFED: Record<Extract<SampleView, { diffed: false }>['reason'], strin
 export function renderSamples(payload: SamplesPayload, targetAnswer: string | null): HTMLElement {
   if (payload.status === 'no-texts') return el('p', { class: 'muted no-texts' }, 'Sample texts are not in this run log.');
   if (payload.status === 'error') return el('p', { class: 'error' }, `The samples cannot be read: ${payload.message}`);
-  const { summary } = payload;
-  const list = el('ol', { class: 'samples' });
-  payload.samples.forEach((s, i) => list.appendChild(renderSample(s, i, targetAnswer)));
-  return el(
-    'div',
-    { class: 'samples-block' },
-    el(
-      'p',
-      { class: 'samples-summary muted' },
-      `${payload.samples.length} samples: ${summary.correct} correct, ${summary.wrong} wrong, ${summary.unparseable} unparseable`,
-      summary.meanVerbatimShare === null ? '' : ` · on average ${percent(summary.meanVerbatimShare)} of the target reproduced verbatim`,
-    ),
-    list,
-  );
+  const block = el('div', { class: 'samples-block' });
+  if (payload.samples.length > 0) block.append(summaryLine(payload.samples, payload.summary), sampleList('samples', payload.samples, targetAnswer));
+  else block.append(el('p', { class: 'muted no-texts' }, 'Sample texts of the training prompt are not in this run log.'));
+  // Robustness probes: samples of the same question with a perturbed prompt, collapsed under their name.
+  for (const p of payload.perturbations) {
+    const head = el('summary', { class: 'perturbation-head' }, 'Perturbed prompt ', textElement('code', 'perturbation-name', p.name), ' · ', summaryText(p.samples, p.summary));
+    block.append(el('details', { class: 'perturbation', attrs: { 'data-perturbation': p.name } }, head, sampleList('samples perturbed-samples', p.samples, targetAnswer)));
+  }
+  return block;
+}
+
+function summaryLine(samples: readonly SampleView[], summary: SampleSummary): HTMLElement {
+  return el('p', { class: 'samples-summary muted' }, summaryText(samples, summary));
+}
+
+function summaryText(samples: readonly SampleView[], summary: SampleSummary): string {
+  const verbatim = summary.meanVerbatimShare === null ? '' : ` · on average ${percent(summary.meanVerbatimShare)} of the target reproduced verbatim`;
+  return `${samples.length} samples: ${summary.correct} correct, ${summary.wrong} wrong, ${summary.unparseable} unparseable${verbatim}`;
+}
+
+function sampleList(className: string, samples: readonly SampleView[], targetAnswer: string | null): HTMLElement {
+  const list = el('ol', { class: className });
+  samples.forEach((s, i) => list.appendChild(renderSample(s, i, targetAnswer)));
+  return list;
 }
 
 function renderSample(s: SampleView, i: number, targetAnswer: string | null): HTMLElement {

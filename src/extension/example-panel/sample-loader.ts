@@ -1,7 +1,8 @@
 // Reads one example's samples at one checkpoint (only when the panel asks: texts are read lazily from the log) and
 // turns them into the panel's render model. A few recent results are kept so that hiding and showing the panel
 // does not read and diff them again.
-import { sampleViews, summarizeSamples } from '../../core/diff/sample-view';
+import { DEFAULT_BUDGET_MS, sampleViews, summarizeSamples } from '../../core/diff/sample-view';
+import type { SampleRecord } from '../../core/model';
 import type { AnalysisSession } from '../../core/session';
 import type { SamplesPayload } from '../../../webview/example/protocol';
 
@@ -40,10 +41,19 @@ export class SampleLoader {
     if (!source || !source.has(checkpoint, index)) return { status: 'no-texts' };
     try {
       const read = await source.read(checkpoint, index);
-      if (!read || read.samples.every((s) => s.text === '')) return { status: 'no-texts' };
+      const hasTexts = (set: readonly SampleRecord[]) => set.some((s) => s.text !== '');
+      const perturbed = Object.entries(read?.perturbations ?? {}).filter(([, set]) => hasTexts(set));
+      if (!read || (!hasTexts(read.samples) && perturbed.length === 0)) return { status: 'no-texts' };
       const { target } = await session.dataset.get(index);
-      const samples = sampleViews(target, read.samples);
-      return { status: 'ok', samples, summary: summarizeSamples(samples) };
+      // One diffing budget for the whole payload, so that the perturbed prompts' samples do not multiply the wait.
+      const deadline = performance.now() + DEFAULT_BUDGET_MS;
+      const views = (set: readonly SampleRecord[]) => sampleViews(target, hasTexts(set) ? set : [], { budgetMs: Math.max(0, deadline - performance.now()) });
+      const samples = views(read.samples);
+      const perturbations = perturbed.map(([name, set]) => {
+        const v = views(set);
+        return { name, samples: v, summary: summarizeSamples(v) };
+      });
+      return { status: 'ok', samples, summary: summarizeSamples(samples), perturbations };
     } catch (err) {
       return { status: 'error', message: err instanceof Error ? err.message : String(err) };
     }
