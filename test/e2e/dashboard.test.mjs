@@ -196,6 +196,8 @@ test('dashboard with p fixed in premem.json: the panel sweeps p itself, then "Us
   await writeFile(configFile, JSON.stringify({ ...JSON.parse(await readFile(configFile, 'utf8')), p: 1.2 }, null, 2));
   await withVSCode({ workspace, extensionDir: REPO_ROOT, settings: SETTINGS, label: 'dashboard-fixed-p' }, async ({ page }) => {
     await page.waitForFunction(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => /PreMem: .*ckpt/.test(e.innerText)), undefined, { timeout: 120_000 });
+    // The dataset opens in the editor (and takes the focus) before the palette is used.
+    await datasetTab(page).waitFor({ state: 'visible', timeout: 60_000 });
     await runCommand(page, 'PreMem: Show Dashboard');
     const frame = await dashboardFrame(page);
     await modelShown(frame);

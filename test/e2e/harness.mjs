@@ -194,8 +194,17 @@ export async function withVSCode(options, body) {
  * shows up, closes the quick input and throws `failure` with the rows that were offered.
  */
 async function pickQuickInputRow(page, key, query, label, failure, timeout) {
-  const input = await openQuickInput(page, key);
-  await input.fill(query);
+  let input = await openQuickInput(page, key);
+  // An editor opening in the meantime (a session showing its dataset) can close the quick input: open it again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await input.fill(query, { timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      input = await openQuickInput(page, key);
+    }
+  }
   const row = page
     .locator('.quick-input-widget .quick-input-list .monaco-list-row')
     .filter({ has: page.locator('.label-name', { hasText: exactText(label) }) })
