@@ -1,6 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openDataset } from '../../src/core/dataset/open';
@@ -9,7 +9,7 @@ import type { Dataset } from '../../src/core/model';
 import { loadRuns } from '../../src/core/runlog/load';
 import { validateRecord, type ExampleRecord } from '../../src/core/runlog/premem-format';
 import { parseScoringConfig } from '../../src/core/scoring/config';
-import { runScoringJob, type ScoringJobOptions } from '../../src/core/scoring/job';
+import { runScoringJob, ScoringJobRunning, scoringLockPath, type ScoringJobOptions } from '../../src/core/scoring/job';
 import { ScoringRefused } from '../../src/core/scoring/probe';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
 import { fixtures } from './support/shared';
@@ -163,6 +163,35 @@ describe('scoring job', () => {
       assert.equal(second.progress.done, 120 - written);
       assertEachOnce(logPath, ['ep1', 'ep3'], indices);
       assert.equal(lines(logPath).filter((r) => (r as { type: string }).type === 'checkpoint').length, 2, 'checkpoint records are not repeated');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  test('a second job on the same log and run is refused at once while the first runs; another run goes ahead', async () => {
+    const slow = await startReferenceServer({ examples, faults: { latencyMs: 10 } });
+    try {
+      const logPath = newLog();
+      const indices = range(30);
+      const first = runScoringJob({ dataset, config: config(slow), logPath, run: 'r', examples: indices, http: fastHttp });
+      const lock = scoringLockPath(logPath, 'r');
+      for (const deadline = Date.now() + 10_000; !existsSync(lock); ) {
+        assert.ok(Date.now() < deadline, 'the first job takes its lock');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await assert.rejects(runScoringJob({ dataset, config: config(slow), logPath, run: 'r', examples: indices, http: fastHttp }), (err: Error) => {
+        assert.ok(err instanceof ScoringJobRunning);
+        assert.match(err.message, new RegExp(`another scoring job is writing run 'r' to this log \\(process ${process.pid} on `));
+        return true;
+      });
+      const other = await runScoringJob({ dataset, config: config(slow), logPath, run: 'other', examples: range(5), http: fastHttp });
+      assert.equal(other.status, 'complete');
+      assert.equal((await first).status, 'complete');
+      assert.equal(existsSync(lock), false, 'the lock goes with its job');
+      const again = await runScoringJob({ dataset, config: config(slow), logPath, run: 'r', examples: indices, http: fastHttp });
+      assert.deepEqual([again.status, again.progress.done, again.progress.skipped], ['complete', 0, 60]);
+      const perRun = (run: string) => exampleRecords(logPath).filter((r) => r.run === run).length;
+      assert.deepEqual([perRun('r'), perRun('other')], [60, 10]);
     } finally {
       await slow.close();
     }

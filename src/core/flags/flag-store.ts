@@ -4,7 +4,7 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs-atomic';
 import type { Dataset, InputProblem } from '../model';
-import { withFileLock, type LockOptions } from './file-lock';
+import { withFileLock, type LockOptions } from '../file-lock';
 import {
   type FlagEvent,
   type FlagFileEvent,

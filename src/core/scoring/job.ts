@@ -2,8 +2,10 @@
 // target's answer, the target's perplexity, and the robustness probes, appended to the log as results arrive.
 // Resumable (what the log holds is skipped), cancellable (what arrived is written), and flat in memory: work is
 // drawn from the selection as slots free up, and records leave memory once written.
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { holdLock, LockHeldError } from '../file-lock';
 import { gradeAgainst, targetAnswer } from '../grading';
 import type { Dataset, GradingTask, OutcomeName } from '../model';
 import type { CheckpointRecord, ExampleRecord, PreMemRecord, RunRecord, SampleSet } from '../runlog/premem-format';
@@ -51,7 +53,36 @@ export interface ScoringSummary {
 
 const OUTCOME_CODE: Record<OutcomeName, number> = { correct: 0, wrong: 1, unparseable: 2 };
 
+/**
+ * Runs the job while holding a lock on (log, run), so that a second job started on the same run and log (from the
+ * CLI and VS Code, say) is refused at once instead of scoring the same examples again.
+ */
 export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringSummary> {
+  await mkdir(path.dirname(path.resolve(opts.logPath)), { recursive: true });
+  let release: () => Promise<void>;
+  try {
+    release = await holdLock(scoringLockPath(opts.logPath, opts.run));
+  } catch (err) {
+    if (!(err instanceof LockHeldError)) throw err;
+    const who = err.owner?.pid !== undefined ? ` (process ${err.owner.pid} on ${err.owner.host ?? '?'}, since ${err.owner.time ?? '?'})` : '';
+    throw new ScoringJobRunning(`${opts.logPath}: another scoring job is writing run '${opts.run}' to this log${who}; wait for it to finish or stop it first`);
+  }
+  try {
+    return await scoreUnderLock(opts);
+  } finally {
+    await release();
+  }
+}
+
+export class ScoringJobRunning extends Error {}
+
+/** The lock file of a (log, run): hidden, beside the log; the run id is hashed (it may hold any character). */
+export function scoringLockPath(logPath: string, run: string): string {
+  const id = createHash('sha256').update(run).digest('hex').slice(0, 12);
+  return path.join(path.dirname(path.resolve(logPath)), `.${path.basename(logPath)}.${id}.scoring.lock`);
+}
+
+async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> {
   const started = performance.now();
   const { dataset, config, run } = opts;
   const task = opts.task ?? dataset.profile.task;
@@ -94,7 +125,6 @@ export async function runScoringJob(opts: ScoringJobOptions): Promise<ScoringSum
       }
     }
 
-    await mkdir(path.dirname(path.resolve(opts.logPath)), { recursive: true });
     const writer = await PreMemLogWriter.open(opts.logPath);
     const meter = new RateMeter();
     let done = 0;

@@ -1,9 +1,10 @@
 // A lock file beside the flag file, so that compaction (read, rewrite, rename) never runs while another
-// process appends: an append to the old file after the compactor read it would vanish with the rename.
+// process appends: an append to the old file after the compactor read it would vanish with the rename. Long
+// tasks (a scoring job) hold one for hours, touching it so that it never looks stale while they live.
 // Node has no flock(); an exclusively created file works on every local file system and most network ones.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** A lock older than this is taken to belong to a process that died or hung. */
@@ -17,7 +18,8 @@ export interface LockOptions {
   timeoutMs?: number;
 }
 
-interface Owner {
+/** Who holds a lock, as recorded in the lock file. */
+export interface LockOwner {
   pid: number;
   host: string;
   time: string;
@@ -25,6 +27,39 @@ interface Owner {
 }
 
 export class LockTimeoutError extends Error {}
+
+/** The lock a long task wanted is held by a live process: `owner` says which, when it recorded itself. */
+export class LockHeldError extends Error {
+  constructor(
+    readonly lockPath: string,
+    readonly owner: Partial<LockOwner> | undefined,
+  ) {
+    super(`${lockPath} is held by ${owner?.pid !== undefined ? `process ${owner.pid} on ${owner.host ?? 'an unknown host'} since ${owner.time ?? '?'}` : 'another process'}`);
+  }
+}
+
+/**
+ * Takes lockPath for a long task, at once or not at all (LockHeldError while a live process holds it; a lock
+ * left by a dead process is taken over), and keeps it fresh by touching it every staleMs / 3 until released.
+ */
+export async function holdLock(lockPath: string, staleMs = LOCK_STALE_MS): Promise<() => Promise<void>> {
+  let release: () => Promise<void>;
+  try {
+    release = await acquireLock(lockPath, { staleMs, timeoutMs: 0 });
+  } catch (err) {
+    if (!(err instanceof LockTimeoutError)) throw err;
+    throw new LockHeldError(lockPath, parseOwner(await readFile(lockPath, 'utf8').catch(() => '')));
+  }
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    void utimes(lockPath, now, now).catch(() => undefined);
+  }, staleMs / 3);
+  heartbeat.unref();
+  return async () => {
+    clearInterval(heartbeat);
+    await release();
+  };
+}
 
 /** Runs fn while holding lockPath; waits for another holder, and breaks a stale lock. */
 export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
@@ -39,7 +74,7 @@ export async function withFileLock<T>(lockPath: string, fn: () => Promise<T>, op
 export async function acquireLock(lockPath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const staleMs = options.staleMs ?? LOCK_STALE_MS;
   const deadline = Date.now() + (options.timeoutMs ?? 2 * staleMs);
-  const owner: Owner = { pid: process.pid, host: hostname(), time: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
+  const owner: LockOwner = { pid: process.pid, host: hostname(), time: new Date().toISOString(), nonce: randomBytes(8).toString('hex') };
   const record = JSON.stringify(owner);
   for (let attempt = 0; ; attempt++) {
     if (await tryCreate(lockPath, record)) return () => releaseLock(lockPath, record);
@@ -103,14 +138,20 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<boolean>
 
 function isStale(content: string, ageMs: number, staleMs: number): boolean {
   if (ageMs > staleMs) return true;
-  let owner: Partial<Owner>;
-  try {
-    owner = JSON.parse(content) as Partial<Owner>;
-  } catch {
-    return ageMs > EMPTY_LOCK_STALE_MS;
-  }
+  const owner = parseOwner(content);
+  if (!owner) return ageMs > EMPTY_LOCK_STALE_MS;
   if (typeof owner.pid !== 'number' || owner.host !== hostname()) return false;
   return !isAlive(owner.pid);
+}
+
+/** The owner record of a lock file; undefined while its creator has not written it yet (or it is damaged). */
+function parseOwner(content: string): Partial<LockOwner> | undefined {
+  try {
+    const value: unknown = JSON.parse(content);
+    return typeof value === 'object' && value !== null ? (value as Partial<LockOwner>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {
