@@ -10,7 +10,7 @@ import { thresholdFromP } from '../core/metrics/threshold';
 import type { Dataset, Run } from '../core/model';
 import { loadRuns } from '../core/runlog/load';
 import { parseScoringConfig } from '../core/scoring/config';
-import { runScoringJob } from '../core/scoring/job';
+import { runScoringJob, ScoringJobRunning } from '../core/scoring/job';
 import { ScoringRefused } from '../core/scoring/probe';
 import { formatProgress, formatProgressBar, type ScoringProgress } from '../core/scoring/progress';
 import { readSelectionFile, type ExampleSelection } from '../core/scoring/selection';
@@ -111,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     } catch (err) {
       progress.end();
-      if (err instanceof ScoringRefused || err instanceof RangeError) {
+      if (err instanceof ScoringRefused || err instanceof RangeError || err instanceof ScoringJobRunning) {
         console.error(`premem score: ${err.message}`);
         return 1;
       }

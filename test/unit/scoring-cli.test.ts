@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { holdLock } from '../../src/core/file-lock';
+import { scoringLockPath } from '../../src/core/scoring/job';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
 import { fixtures, repoRoot } from './support/shared';
 
@@ -126,6 +128,22 @@ describe('premem score (CLI)', () => {
     const second = score(configFile, ['--out', out, '--checkpoints', 'ep3']);
     assert.equal(await second.done, 0, second.output());
     assertComplete(out, ['ep3'], SIZE);
+  });
+
+  test('while another job holds the run and log, premem score exits at once, naming it; afterwards it runs', async () => {
+    const out = path.join(dir, 'held.premem.jsonl');
+    const release = await holdLock(scoringLockPath(out, 'r'));
+    try {
+      const refused = score(configFile, ['--out', out, '--checkpoints', 'ep2']);
+      assert.equal(await refused.done, 1, refused.output());
+      assert.match(refused.output(), new RegExp(`^premem score: .*held\\.premem\\.jsonl: another scoring job is writing run 'r' to this log \\(process ${process.pid} on `, 'm'));
+      assert.equal(exampleCount(out), 0);
+    } finally {
+      await release();
+    }
+    const run = score(configFile, ['--out', out, '--checkpoints', 'ep2', '--quiet']);
+    assert.equal(await run.done, 0, run.output());
+    assertComplete(out, ['ep2'], SIZE);
   });
 
   test('--examples FILE scores the keys and indices it lists', async () => {
