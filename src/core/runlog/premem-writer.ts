@@ -2,6 +2,7 @@
 // one write call per batch on a file opened with O_APPEND (the kernel places each write whole at the end,
 // so concurrent appenders do not interleave within a line), then fdatasync before the batch counts as written.
 import { type FileHandle, open } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LineScanner } from './line-scanner';
 import { type PreMemRecord, validateRecord } from './premem-format';
 
@@ -21,14 +22,9 @@ export class PreMemLogWriter {
   static async open(path: string): Promise<PreMemLogWriter> {
     const fh = await open(path, 'a+');
     try {
-      const size = (await fh.stat()).size;
-      if (size > 0) {
-        const last = Buffer.alloc(1);
-        await fh.read(last, 0, 1, size - 1);
-        if (last[0] !== 0x0a) {
-          await writeAll(fh, Buffer.from('\n'));
-          await fh.datasync();
-        }
+      if (await endsInsideLine(fh)) {
+        await writeAll(fh, Buffer.from('\n'));
+        await fh.datasync();
       }
     } catch (err) {
       await fh.close();
@@ -67,6 +63,30 @@ export class PreMemLogWriter {
     await this.fh.close();
   }
 }
+
+/**
+ * Whether the file ends inside a line and stays so: another process appending at this moment shows a growing
+ * size with its line not finished yet, and must not be "repaired" (that would leave a blank line after its
+ * write). A line torn by a dead writer stays torn, so it is checked a few times, SETTLE_MS apart.
+ */
+async function endsInsideLine(fh: FileHandle): Promise<boolean> {
+  const last = Buffer.alloc(1);
+  let size = -1;
+  let seen = 0;
+  // At most about a second, even next to a writer that never pauses.
+  for (let look = 0; look < 50 && seen < 3; look++) {
+    if (look > 0) await sleep(SETTLE_MS);
+    const now = (await fh.stat()).size;
+    if (now === 0) return false;
+    await fh.read(last, 0, 1, now - 1);
+    if (last[0] === 0x0a) return false;
+    seen = now === size ? seen + 1 : 1;
+    size = now;
+  }
+  return true;
+}
+
+const SETTLE_MS = 20;
 
 async function writeAll(fh: FileHandle, bytes: Buffer): Promise<void> {
   // A regular file takes the whole buffer in one call; the loop only matters if the kernel
