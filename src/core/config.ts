@@ -2,6 +2,7 @@
 // Validation names the field; the JSON schema in schemas/premem.schema.json gives editors completion for the same shape.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_FRAGILE_T } from './metrics/dynamics';
 import { InputError } from './model';
 import type { RunFormatOption } from './runlog/load';
 import type { ProfileSpec } from './dataset/profiles';
@@ -64,7 +65,7 @@ export function parseConfig(text: string, file: string): PreMemConfig {
   });
   const p = o.p ?? 'calibrate';
   if (p !== 'calibrate' && !(typeof p === 'number' && p > 1)) fail('p', 'must be a perplexity threshold above 1, or "calibrate"');
-  const t = o.t ?? 0.75;
+  const t = o.t ?? DEFAULT_FRAGILE_T;
   if (typeof t !== 'number' || t < 0 || t > 1) fail('t', 'must be a number between 0 and 1');
   const answerFiles = o.answerFiles ?? 'released';
   if (answerFiles !== 'released' && answerFiles !== 'most-samples') fail('answerFiles', 'must be "released" or "most-samples"');

@@ -5,7 +5,7 @@ import { type AnalysisResult, summarize } from './analysis';
 import type { PreMemConfig } from './config';
 import { openDataset } from './dataset/open';
 import { type Calibration, calibrateInSlices } from './metrics/calibrate';
-import { type ExampleDynamics, exampleDynamics, TRAJECTORY_NAMES, type TrajectoryName, CATEGORY_NAMES, type CategoryName } from './metrics/dynamics';
+import { type ExampleDynamics, exampleDynamics, isFragile, TRAJECTORY_NAMES, type TrajectoryName, CATEGORY_NAMES, type CategoryName } from './metrics/dynamics';
 import { preMemAccuracy, prepareRunInTurns, type PreparedRun } from './metrics/premem';
 import { DEFAULT_THRESHOLD, pFromThreshold, thresholdFromP } from './metrics/threshold';
 import type { Dataset, InputProblem, Run } from './model';
@@ -289,7 +289,7 @@ export class AnalysisSession {
 
 export function bucketOf(preMemAccuracy: number, t: number): Bucket {
   if (Number.isNaN(preMemAccuracy)) return Bucket.NotScored;
-  if (preMemAccuracy <= t) return Bucket.Fragile;
+  if (isFragile(preMemAccuracy, t)) return Bucket.Fragile;
   if (preMemAccuracy <= t + AT_RISK_MARGIN) return Bucket.AtRisk;
   return Bucket.Robust;
 }

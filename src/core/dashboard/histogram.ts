@@ -2,6 +2,8 @@
 // Bins are closed on the right, (lo, hi], the first one [0, hi], so the curation rule "PreMemAcc <= t" never
 // splits a bin when t falls on a bin edge (t = 0.75 with 20 bins).
 
+import { isFragile } from '../metrics/dynamics';
+
 export interface HistogramBin {
   lo: number;
   hi: number;
@@ -37,7 +39,7 @@ export function preMemHistogram(preMem: Float64Array, members: Int32Array, t: nu
     const v = preMem[members[k]];
     if (Number.isNaN(v)) continue;
     scored++;
-    if (v <= t) atOrUnderT++;
+    if (isFragile(v, t)) atOrUnderT++;
     counts[binIndex(v, bins)]++;
   }
   return {

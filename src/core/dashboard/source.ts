@@ -2,8 +2,9 @@
 // run's per-example arrays are recomputed only after a change). Used by tests, benchmarks and the CLI.
 import { summarize } from '../analysis';
 import { type Calibration, calibrate } from '../metrics/calibrate';
-import { exampleDynamics } from '../metrics/dynamics';
+import { DEFAULT_FRAGILE_T, exampleDynamics } from '../metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../metrics/premem';
+import { DEFAULT_THRESHOLD } from '../metrics/threshold';
 import type { DashboardSource } from './build';
 
 export class StaticDashboardSource implements DashboardSource {
@@ -20,8 +21,8 @@ export class StaticDashboardSource implements DashboardSource {
     options: { thr?: number; t?: number; selectedRun?: number; selectedCheckpoint?: number; calibration?: Calibration | null } = {},
   ) {
     this.calibration = options.calibration !== undefined ? options.calibration : (calibrate([...prepared]) ?? null);
-    this.thr = options.thr ?? this.calibration?.thr ?? -2.3;
-    this.t = options.t ?? 0.75;
+    this.thr = options.thr ?? this.calibration?.thr ?? DEFAULT_THRESHOLD.gsm8k;
+    this.t = options.t ?? DEFAULT_FRAGILE_T;
     this.selectedRun = options.selectedRun ?? 0;
     this.selectedCheckpoint = options.selectedCheckpoint ?? Math.max(0, (prepared[this.selectedRun]?.run.checkpoints.length ?? 1) - 1);
   }

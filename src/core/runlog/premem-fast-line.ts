@@ -11,6 +11,8 @@
 // (buffer, position, end) that returns the next position, or -1 to give up; positions live in locals, and what a
 // step learns besides a position (a number's value, whether an array ended) goes through a module variable.
 
+import { MAX_SAMPLES } from './premem-format';
+
 /** What one example record yields; byte ranges are into the line's buffer. */
 export interface FastExample {
   runStart: number;
@@ -58,7 +60,6 @@ const OPEN_ARRAY = 0x5b;
 const CLOSE_ARRAY = 0x5d;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_OBJECT = 0x7d;
-const MAX_SAMPLES = 65535;
 const MAX_ANSWERS = 64; // records with more distinct answers take the slow path (each answer is compared with these)
 const MAX_DEPTH = 64;
 
