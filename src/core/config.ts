@@ -69,7 +69,7 @@ export function parseConfig(text: string, file: string): PreMemConfig {
   const answerFiles = o.answerFiles ?? 'released';
   if (answerFiles !== 'released' && answerFiles !== 'most-samples') fail('answerFiles', 'must be "released" or "most-samples"');
   const profile = o.profile ?? 'auto';
-  if (typeof profile !== 'string' && (typeof profile !== 'object' || profile === null)) fail('profile', 'must be "gsm8k", "math", "auto" or {query, target, id?, task}');
+  if (typeof profile !== 'string' && (typeof profile !== 'object' || profile === null)) fail('profile', 'must be "auto", a layout name such as "gsm8k" or "chat", or {query, target, answer?, id?, task?}');
   if (o.testDataset !== undefined && typeof o.testDataset !== 'string') fail('testDataset', 'must be a path');
   if (o.output !== undefined && typeof o.output !== 'string') fail('output', 'must be a path');
   return {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { extractFields, isProblem } from '../dataset/collect';
 import { exampleKey } from '../dataset/keys';
 import { getPath } from '../dataset/profiles';
-import { gradeAgainst, targetAnswer } from '../grading';
+import { gradeAgainst, graders, referenceAnswer, targetAnswer } from '../grading';
 import {
   type CheckpointScores,
   type Dataset,
@@ -134,14 +134,17 @@ function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a string' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
-/** The target trace of a doc: the dataset profile's target field, else GSM8K's 'answer' / MATH's 'solution'. */
-function targetTrace(doc: unknown, task: GradingTask, dataset: Dataset | undefined): string | undefined {
-  const fields = dataset ? [dataset.profile.target] : task === 'math' ? ['solution', 'answer'] : ['answer'];
-  for (const f of fields) {
-    const v = getPath(doc, f);
-    if (typeof v === 'string') return v;
+/** The reference answer of a doc: by the dataset's profile (its answer field, else its target), else GSM8K's 'answer' / MATH's 'solution'. */
+function docAnswer(doc: unknown, task: GradingTask, dataset: Dataset | undefined): string | null {
+  if (dataset) {
+    const fields = extractFields(doc, dataset.profile);
+    return isProblem(fields) ? null : referenceAnswer(task, fields);
   }
-  return undefined;
+  for (const f of task === 'math' ? ['solution', 'answer'] : ['answer']) {
+    const v = getPath(doc, f);
+    if (typeof v === 'string') return targetAnswer(task, v);
+  }
+  return null;
 }
 
 /** Parses one samples line; a string is the problem with it. */
@@ -174,9 +177,9 @@ function parseEntry(text: string, task: GradingTask, dataset: Dataset | undefine
   }
   if (texts.length === 0) return { problem: "'resps' holds no responses", field: 'resps' };
   if (texts.length > 65535) return { problem: `'resps' holds ${texts.length} responses, at most 65535 are supported`, field: 'resps' };
-  const trace = targetTrace(rec.doc, task, dataset);
-  let answer = trace !== undefined ? targetAnswer(task, trace) : null;
-  if (answer === null && (typeof rec.target === 'string' || typeof rec.target === 'number')) answer = targetAnswer(task, String(rec.target));
+  let answer = docAnswer(rec.doc, task, dataset);
+  // lm-eval's own target (doc_to_target): a trace, or the answer alone.
+  if (answer === null && (typeof rec.target === 'string' || typeof rec.target === 'number')) answer = targetAnswer(task, String(rec.target)) ?? graders[task].normalise(String(rec.target));
   return { docId, doc: rec.doc, filter: rec.filter, texts, targetAnswer: answer };
 }
 
