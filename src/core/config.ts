@@ -11,6 +11,8 @@ export const CONFIG_FILE = 'premem.json';
 export interface RunSource {
   path: string;
   format: RunFormatOption;
+  /** lm-eval folders holding several tasks: the task to read. */
+  task?: string;
 }
 
 export interface PreMemConfig {
@@ -57,10 +59,13 @@ export function parseConfig(text: string, file: string): PreMemConfig {
   if (!Array.isArray(runsRaw)) fail('runs', 'must be a list of run log paths or {path, format} objects');
   const runs = (runsRaw as unknown[]).map((r, i): RunSource => {
     if (typeof r === 'string') return { path: resolve(r), format: 'auto' };
-    if (!r || typeof r !== 'object' || typeof (r as { path?: unknown }).path !== 'string') fail(`runs[${i}]`, 'must be a path or {"path": ..., "format": ...}');
-    const { path: p, format = 'auto' } = r as { path: string; format?: string };
+    if (!r || typeof r !== 'object' || typeof (r as { path?: unknown }).path !== 'string') fail(`runs[${i}]`, 'must be a path or {"path": ..., "format": ..., "task": ...}');
+    const { path: p, format = 'auto', task } = r as { path: string; format?: string; task?: unknown };
     if (!FORMATS.includes(format)) fail(`runs[${i}].format`, `must be one of ${FORMATS.join(', ')}`);
-    return { path: resolve(p), format: format as RunFormatOption };
+    if (task !== undefined && (typeof task !== 'string' || task === '')) fail(`runs[${i}].task`, 'must name an lm-eval task, e.g. "gsm8k_cot"');
+    const source: RunSource = { path: resolve(p), format: format as RunFormatOption };
+    if (typeof task === 'string') source.task = task;
+    return source;
   });
   const p = o.p ?? 'calibrate';
   if (p !== 'calibrate' && !(typeof p === 'number' && p > 1)) fail('p', 'must be a perplexity threshold above 1, or "calibrate"');
@@ -100,7 +105,7 @@ export function serializeConfig(config: Omit<PreMemConfig, 'file'>, file: string
   const out: Record<string, unknown> = {
     dataset: rel(config.dataset),
     profile: config.profile,
-    runs: config.runs.map((r) => (r.format === 'auto' ? rel(r.path) : { path: rel(r.path), format: r.format })),
+    runs: config.runs.map((r) => (r.format === 'auto' && !r.task ? rel(r.path) : { path: rel(r.path), format: r.format, ...(r.task ? { task: r.task } : {}) })),
     p: config.p,
     t: config.t,
   };

@@ -11,6 +11,8 @@ export interface LoadRunsOptions {
   /** When given, PreMem and lm-eval logs are placed on the dataset's examples by stable key. */
   dataset?: Dataset;
   answerFiles?: AnswerFilePolicy;
+  /** lm-eval: which task's samples to read when a folder holds several (the <task> of samples_<task>_<date>.jsonl). */
+  lmEvalTask?: string;
   /** PreMem logs: bytes parsed so far and in all, while large logs are read in worker threads. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -29,7 +31,9 @@ export async function detectRunFormat(path: string): Promise<RunFormat> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new InputError(path, 'no such file or folder');
   if (info.isFile()) {
-    if (/(^|\/)samples_[^/]*\.jsonl$/.test(path)) return 'lm-eval';
+    if (/(^|\/)samples_[^/]*\.jsonl?$/.test(path)) return 'lm-eval';
+    const { isSampleArray } = await import('./lm-eval');
+    if (await isSampleArray(path)) return 'lm-eval';
     return 'premem';
   }
   if ((await findPaperRuns(path)).length > 0) return 'paper';
@@ -51,7 +55,7 @@ export async function loadRuns(path: string, options: LoadRunsOptions = {}): Pro
     }
     case 'lm-eval': {
       const { loadLmEvalRuns } = await import('./lm-eval-files');
-      return { format, ...(await loadLmEvalRuns(path, options.dataset)) };
+      return { format, ...(await loadLmEvalRuns(path, options.dataset, options.lmEvalTask)) };
     }
   }
 }

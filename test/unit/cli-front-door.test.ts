@@ -1,0 +1,96 @@
+// The command line on the layouts and logs people have: the dataset mapping flags, --config, and lm-eval --task,
+// run as a user would (the CLI through tsx), on the layout and run-log fixtures.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { readLmEvalRun } from '../../src/core/runlog/lm-eval';
+import { fixtures, repoRoot } from './support/shared';
+import { tempDir } from './support/temp-dir';
+
+function premem(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const runlogs = path.join(fixtures, 'runlogs');
+const layouts = path.join(fixtures, 'layouts');
+const head = path.join(fixtures, 'datasets', 'gsm8k-train-head.jsonl');
+
+describe('lm-eval folders', () => {
+  test('two tasks in one folder: one line naming them and the flag; --task reads the one chosen', () => {
+    const refused = premem('analyze', '--runs', path.join(runlogs, 'lm-eval-two-tasks'));
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /several lm-eval tasks \(gsm8k, gsm8k_cot\); choose one with --task gsm8k/);
+    const chosen = premem('analyze', '--runs', path.join(runlogs, 'lm-eval-two-tasks'), '--task', 'gsm8k_cot', '--dataset', head, '--json');
+    assert.equal(chosen.code, 0, chosen.stderr);
+    assert.deepEqual(JSON.parse(chosen.stdout).runs[0].checkpoints.map((c: { step: number }) => c.step), [100, 200]);
+    const unknown = premem('analyze', '--runs', path.join(runlogs, 'lm-eval-two-tasks'), '--task', 'math');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no samples of lm-eval task 'math'; found tasks: gsm8k, gsm8k_cot/);
+  });
+
+  test('lm-eval 0.4.0-0.4.2 arrays ("<model>_<task>.jsonl", samples_<task>_<date>.json) read as the JSON Lines run, repeats and all', async () => {
+    const current = await readLmEvalRun(path.join(runlogs, 'lm-eval-run'));
+    const old = await readLmEvalRun(path.join(runlogs, 'lm-eval-0.4.0'));
+    assert.deepEqual(old.run.checkpoints.map((c) => c.id), ['checkpoint-100', 'checkpoint-200']);
+    for (let m = 0; m < 2; m++) {
+      assert.deepEqual([...old.run.checkpoints[m].accuracy], [...current.run.checkpoints[m].accuracy]);
+      assert.deepEqual([...old.run.checkpoints[m].sampleCount], [...current.run.checkpoints[m].sampleCount]);
+    }
+    assert.equal(old.run.checkpoints[0].sampleCount[0], 4); // repeats: 4 responses per doc
+    const samples = await old.run.samples!.read(0, 0);
+    assert.deepEqual(samples, await current.run.samples!.read(0, 0));
+  });
+});
+
+describe('dataset mapping on the command line', () => {
+  test('an undetected layout: exit 1 with the fields and the flags; with the flags it suggests, it opens', async () => {
+    const dir = await tempDir('front-door-');
+    const data = path.join(dir, 'own.jsonl');
+    const gsm = readFileSync(head, 'utf8').trim().split('\n').slice(0, 4).map((l) => JSON.parse(l));
+    writeFileSync(data, gsm.map((r) => JSON.stringify({ ask: r.question, work: r.answer })).join('\n') + '\n');
+    const run = path.join(runlogs, 'lm-eval-run');
+    const refused = premem('analyze', '--runs', run, '--dataset', data);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /fields seen: ask \(text: .*\), work \(text: .*\)\. Map them: --query FIELD --target FIELD/);
+    const mapped = premem('analyze', '--runs', run, '--dataset', data, '--query', 'ask', '--target', 'work', '--json');
+    assert.equal(mapped.code, 0, mapped.stderr);
+    // The docs are GSM8K's own {question, answer}: read in their own layout, they are these examples.
+    assert.doesNotMatch(mapped.stderr, /docs lack|differs from dataset example/);
+    assert.equal(premem('analyze', '--runs', run, '--dataset', data, '--query', 'ask').code, 2);
+    assert.match(premem('analyze', '--runs', run, '--profile', 'sharegpt').stderr, /--profile: unknown dataset profile 'sharegpt'/);
+  });
+
+  test('a template target joins {question, chain, result} back into GSM8K traces: lm-eval\'s GSM8K docs match by key', () => {
+    const run = path.join(runlogs, 'lm-eval-run');
+    const data = path.join(layouts, 'gsm8k-chain-result.parquet');
+    const r = premem('analyze', '--runs', run, '--dataset', data, '--query', 'question', '--target', '{chain}\\n#### {result}', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    // Each doc's key (question + GSM8K answer) equals the example's key built from the template: nothing to warn of.
+    assert.doesNotMatch(r.stderr, /docs lack|differs from dataset example/);
+    // Detected as question/chain/result, the traces lack GSM8K's "#### 72" line: each doc is told apart.
+    const plain = premem('analyze', '--runs', run, '--dataset', data, '--json');
+    assert.match(plain.stderr, /doc_id 0: the doc differs from dataset example 0/);
+  });
+
+  test('--config takes dataset, profile, runs (with their lm-eval task), p and t from premem.json', async () => {
+    const dir = await tempDir('front-door-config-');
+    const config = path.join(dir, 'premem.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ dataset: head, profile: 'gsm8k', runs: [{ path: path.join(runlogs, 'lm-eval-two-tasks'), task: 'gsm8k_cot' }], p: 1.2, t: 0.5 }),
+    );
+    const r = premem('analyze', '--config', config, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.ok(Math.abs(out.p - 1.2) < 1e-12);
+    assert.equal(out.t, 0.5);
+    const exported = path.join(dir, 'fragile.jsonl');
+    const e = premem('export', '--config', config, '--out', exported);
+    assert.equal(e.code, 0, e.stderr);
+    assert.match(e.stdout, /with PreMemAcc <= 0.5 at lm-eval-two-tasks \/ checkpoint-200/);
+  });
+});
