@@ -9,15 +9,16 @@ import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { numberOption, parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, runSourcesFromOptions } from './dataset-options';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
-const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval] [--dataset FILE]
+const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval|llamafactory|trl-completions] [--dataset FILE]
                       [--p P | --calibrate] [--t T] [--answer-files released|most-samples]
                       [--json] [--per-example FILE.jsonl] [--config premem.json]
                       [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]] [--task LMEVAL_TASK]
 
-  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples)
+  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples,
+                        LLaMA-Factory predictions, TRL completion tables)
   --dataset FILE        the training dataset (JSONL, Parquet, JSON): places logs by stable key, adds keys to output
   --p P                 memorization threshold on target perplexity (default: GSM8K's 1.1055)
   --calibrate           choose p by sweeping it against measured test accuracy; reports leave-one-run-out error
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
   const config = await configFromOptions(o);
   const sources = runSourcesFromOptions(o.runs, o.format!, o, config);
   if (sources.length === 0) throw new UsageError(`--runs is required (or --config with "runs")\n\n${HELP}`);
-  if (!['auto', 'premem', 'paper', 'lm-eval'].includes(o.format!)) throw new UsageError(`--format must be auto, premem, paper or lm-eval`);
+  if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   if (!['released', 'most-samples'].includes(o['answer-files']!)) throw new UsageError('--answer-files must be released or most-samples');
   let p = numberOption(o.p, 'p');
   if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');

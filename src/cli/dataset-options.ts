@@ -9,6 +9,8 @@ import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { UsageError } from './args';
 import { formatProblems } from './problems';
 
+export const RUN_FORMATS: readonly string[] = ['auto', 'premem', 'paper', 'lm-eval', 'llamafactory', 'trl-completions'];
+
 export const DATASET_OPTIONS = {
   config: { type: 'string' },
   profile: { type: 'string' },

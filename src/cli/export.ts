@@ -8,10 +8,10 @@ import { EXPORT_FORMATS, formatFromPath } from '../core/export/writers';
 import { FlagStore } from '../core/flags/flag-store';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { numberOption, parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, runSourcesFromOptions } from './dataset-options';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
-const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval]
+const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval|llamafactory|trl-completions]
                      [--t T] [--p P | --calibrate] [--run ID] [--checkpoint ID]
                      [--include-flagged] [--out FILE.jsonl|FILE.csv|FILE.parquet] [--config premem.json]
                      [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]] [--task LMEVAL_TASK]
@@ -20,7 +20,8 @@ const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|prem
   more of), plus examples flagged for re-collection, minus those flagged "keep". Flags are read from
   <dataset>.premem-flags.jsonl.
 
-  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples)
+  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples,
+                        LLaMA-Factory predictions, TRL completion tables)
   --dataset FILE        the training dataset the runs scored (JSONL, Parquet, JSON)
   --format F            format of the run logs (default auto)
   --t T                 fragile threshold on PreMemAcc (default 0.75)
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   if (sources.length === 0) throw new UsageError(`--runs is required (or --config with "runs")\n\n${HELP}`);
   const datasetPath = o.dataset ?? config?.dataset;
   if (!datasetPath) throw new UsageError(`--dataset is required (or --config)\n\n${HELP}`);
-  if (!['auto', 'premem', 'paper', 'lm-eval'].includes(o.format!)) throw new UsageError('--format must be auto, premem, paper or lm-eval');
+  if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   let p = numberOption(o.p, 'p');
   if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
   if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');

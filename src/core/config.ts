@@ -32,7 +32,7 @@ export interface PreMemConfig {
   output: string;
 }
 
-const FORMATS = ['auto', 'premem', 'paper', 'lm-eval'];
+const FORMATS = ['auto', 'premem', 'paper', 'lm-eval', 'llamafactory', 'trl-completions'];
 
 /** premem.json's top-level object, or an InputError naming the file. */
 export function parseConfigObject(text: string, file: string): Record<string, unknown> {

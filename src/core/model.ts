@@ -11,7 +11,8 @@ export const enum Outcome {
 export type OutcomeName = 'correct' | 'wrong' | 'unparseable';
 export const OUTCOME_NAMES: readonly OutcomeName[] = ['correct', 'wrong', 'unparseable'];
 
-export type RunFormat = 'premem' | 'paper' | 'lm-eval';
+/** llamafactory and trl-completions logs hold samples only: accuracy, no perplexity (like lm-eval's). */
+export type RunFormat = 'premem' | 'paper' | 'lm-eval' | 'llamafactory' | 'trl-completions';
 
 /** Scores of one checkpoint. Arrays have one entry per dataset example (Run.numExamples). */
 export interface CheckpointScores {

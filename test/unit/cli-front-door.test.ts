@@ -46,6 +46,21 @@ describe('lm-eval folders', () => {
   });
 });
 
+describe('logs without ids on the command line', () => {
+  test('LLaMA-Factory predictions and a TRL completions CSV open with --dataset and no other flag', () => {
+    const lf = premem('analyze', '--runs', path.join(runlogs, 'llamafactory-run'), '--dataset', path.join(layouts, 'alpaca.json'), '--json');
+    assert.equal(lf.code, 0, lf.stderr);
+    assert.deepEqual(JSON.parse(lf.stdout).runs[0].checkpoints.map((c: { trainAccuracy: number }) => c.trainAccuracy), [2 / 6, 5 / 6]);
+    assert.match(lf.stderr, /checkpoint-100\/generated_predictions\.jsonl:7: error: prompt: no dataset example's query appears in this prompt/);
+    const trl = premem('analyze', '--runs', path.join(runlogs, 'trl-grpo', 'completions.csv'), '--dataset', path.join(layouts, 'trl-prompt-completion.jsonl'), '--json');
+    assert.equal(trl.code, 0, trl.stderr);
+    assert.deepEqual(JSON.parse(trl.stdout).runs[0].checkpoints.map((c: { step: number }) => c.step), [10, 20]);
+    const alone = premem('analyze', '--runs', path.join(runlogs, 'llamafactory-run'));
+    assert.equal(alone.code, 1);
+    assert.match(alone.stderr, /carry no example ids/);
+  });
+});
+
 describe('dataset mapping on the command line', () => {
   test('an undetected layout: exit 1 with the fields and the flags; with the flags it suggests, it opens', async () => {
     const dir = await tempDir('front-door-');

@@ -32,6 +32,8 @@ export async function detectRunFormat(path: string): Promise<RunFormat> {
   if (!info) throw new InputError(path, 'no such file or folder');
   if (info.isFile()) {
     if (/(^|\/)samples_[^/]*\.jsonl?$/.test(path)) return 'lm-eval';
+    if (/(^|\/)generated_predictions\.jsonl$/.test(path)) return 'llamafactory';
+    if (/(^|\/)[^/]*completions[^/]*\.(csv|json|jsonl)$/i.test(path)) return 'trl-completions';
     const { isSampleArray } = await import('./lm-eval');
     if (await isSampleArray(path)) return 'lm-eval';
     return 'premem';
@@ -41,7 +43,14 @@ export async function detectRunFormat(path: string): Promise<RunFormat> {
   if ((await findPreMemLogs(path)).length > 0) return 'premem';
   const { isLmEvalDir } = await import('./lm-eval-files');
   if (await isLmEvalDir(path)) return 'lm-eval';
-  throw new InputError(path, 'no run logs found: expected PreMem logs (*.premem.jsonl), the paper layout (checkpoint-<step>/*.npy) or lm-eval samples_*.jsonl');
+  const { isLlamaFactoryRun } = await import('./llamafactory');
+  if (await isLlamaFactoryRun(path)) return 'llamafactory';
+  const { isTrlCompletions } = await import('./trl-completions');
+  if (await isTrlCompletions(path)) return 'trl-completions';
+  throw new InputError(
+    path,
+    'no run logs found: expected PreMem logs (*.premem.jsonl), the paper layout (checkpoint-<step>/*.npy), lm-eval samples_*.jsonl, LLaMA-Factory generated_predictions.jsonl or TRL completions tables',
+  );
 }
 
 export async function loadRuns(path: string, options: LoadRunsOptions = {}): Promise<LoadedRuns> {
@@ -56,6 +65,16 @@ export async function loadRuns(path: string, options: LoadRunsOptions = {}): Pro
     case 'lm-eval': {
       const { loadLmEvalRuns } = await import('./lm-eval-files');
       return { format, ...(await loadLmEvalRuns(path, options.dataset, options.lmEvalTask)) };
+    }
+    case 'llamafactory': {
+      const { readLlamaFactoryRun } = await import('./llamafactory');
+      const { run, problems } = await readLlamaFactoryRun(path, options.dataset);
+      return { format, runs: [run], problems };
+    }
+    case 'trl-completions': {
+      const { readTrlCompletionsRun } = await import('./trl-completions');
+      const { run, problems } = await readTrlCompletionsRun(path, options.dataset);
+      return { format, runs: [run], problems };
     }
   }
 }
