@@ -115,6 +115,20 @@ export async function openParquetShards(path: string, paths: string[], profile: 
   }
 }
 
+/** The first row of a Parquet file, as JSON can hold it (for showing a file's fields before choosing a mapping). */
+export async function readParquetFirstRow(path: string): Promise<unknown> {
+  const handle = await openForReading(path);
+  try {
+    const file = await fileBuffer(handle);
+    const rows = await parquetReadObjects({ file, rowStart: 0, rowEnd: 1 }).catch((err: Error) => {
+      throw new InputError(path, `not a readable Parquet file: ${err.message}`);
+    });
+    return jsonSafe(rows[0]);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Top-level columns holding the profile's fields; a path missing from the schema fails the whole file. */
 function neededColumns(profile: FieldProfile, columnNames: string[], path: string): string[] {
   const needed = new Set<string>();

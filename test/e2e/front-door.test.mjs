@@ -1,0 +1,72 @@
+// "Open Dataset with Runs…" on a dataset in no layout PreMem knows and an lm-eval folder holding two tasks: the
+// fields are offered with their values, the task is asked for, and premem.json keeps both choices.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, readStatusBar, tempDir, waitForNotification, waitForText, withVSCode } from './harness.mjs';
+
+const FIXTURES = join(REPO_ROOT, 'test/fixtures');
+const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'files.simpleDialog.enable': true };
+
+test('an unknown layout: pick query and target from the fields shown; an lm-eval folder of two tasks: pick the task', { timeout: 240_000 }, async () => {
+  const workspace = await tempDir('front-door');
+  await mkdir(join(workspace, 'data'), { recursive: true });
+  // The GSM8K head with its fields renamed: no rule detects {ask, work, n}.
+  const records = (await readFile(join(FIXTURES, 'datasets/gsm8k-train-head.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  await writeFile(join(workspace, 'data/own.jsonl'), records.map((r, n) => JSON.stringify({ n, ask: r.question, work: r.answer })).join('\n') + '\n');
+  await cp(join(FIXTURES, 'runlogs/lm-eval-two-tasks'), join(workspace, 'runs/two-tasks'), { recursive: true });
+
+  await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-front-door', settings: SETTINGS }, async (session) => {
+    const { page } = session;
+    await page.locator('.activitybar .action-item a[aria-label^="PreMem"]').first().waitFor({ timeout: 60_000 });
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('>PreMem: Open Dataset with Runs');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'PreMem: Open Dataset with Runs…' }).first().click();
+    const title = (text) => page.locator('.quick-input-widget .quick-input-title', { hasText: text }).waitFor({ timeout: 20_000 });
+    const dialog = async (text, path, ok) => {
+      await title(text);
+      for (let attempt = 0; attempt < 10 && (await input.inputValue()) !== path; attempt++) {
+        await input.fill(path);
+        await page.waitForTimeout(600);
+      }
+      await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).click();
+    };
+    const row = (label) => page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
+
+    await dialog('the training dataset', join(workspace, 'data/own.jsonl'), 'Use as Dataset');
+    // The fields of the first record, each with its value.
+    await title('Which field is the question');
+    await waitForText(page, 'Natalia sold clips to 48 of her friends');
+    await row('ask').click();
+    await title('which field is the target trace');
+    await row('work').click();
+    await title('which field holds the final answer');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'None: the target states its final answer' }).first().click();
+    await dialog('the run logs', join(workspace, 'runs/two-tasks'), 'Use as Runs');
+    await title('holds samples of several lm-eval tasks');
+    await row('gsm8k_cot').click();
+
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const status = (await readStatusBar(page)).find((item) => item.id === 'premem.premem.premem.run')?.text ?? '';
+      if (/ckpt 2\/2/.test(status)) break;
+      if (Date.now() > deadline) throw new Error(`the run never showed in the status bar; last: "${status}"`);
+      await page.waitForTimeout(200);
+    }
+    await waitForNotification(page, 'save the dataset and runs as premem.json');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: 'premem.json' }).getByRole('button', { name: 'Save premem.json' }).click();
+    const configFile = join(workspace, 'premem.json');
+    const saved = Date.now() + 10_000;
+    while (!existsSync(configFile) && Date.now() < saved) await page.waitForTimeout(200);
+    const config = JSON.parse(await readFile(configFile, 'utf8'));
+    assert.deepEqual(config.profile, { query: 'ask', target: 'work' });
+    assert.deepEqual(config.runs, [{ path: 'runs/two-tasks', format: 'lm-eval', task: 'gsm8k_cot' }]);
+
+    // The Runs view says the log has no perplexity.
+    await page.locator('.activitybar .action-item a[aria-label^="PreMem"]').first().click();
+    await waitForText(page, 'accuracy only');
+  });
+});
