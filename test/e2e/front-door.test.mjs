@@ -70,3 +70,26 @@ test('an unknown layout: pick query and target from the fields shown; an lm-eval
     await waitForText(page, 'accuracy only');
   });
 });
+
+test('a TRL conversational dataset with a GRPO completions CSV opens from premem.json, marked, accuracy only', { timeout: 240_000 }, async () => {
+  const workspace = await tempDir('front-door-trl');
+  await mkdir(join(workspace, 'data'), { recursive: true });
+  await mkdir(join(workspace, 'runs'), { recursive: true });
+  await cp(join(FIXTURES, 'layouts/trl-prompt-completion.jsonl'), join(workspace, 'data/prompts.jsonl'));
+  await cp(join(FIXTURES, 'runlogs/trl-grpo/completions.csv'), join(workspace, 'runs/completions.csv'));
+  await writeFile(join(workspace, 'premem.json'), JSON.stringify({ dataset: 'data/prompts.jsonl', runs: ['runs/completions.csv'], p: 1.1055, t: 0.75 }));
+  await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-front-door-trl', settings: SETTINGS }, async (session) => {
+    const { page } = session;
+    // Every record is marked: the three prompts the table holds, and the three it does not (not scored).
+    await page.waitForFunction(() => document.querySelectorAll('.editor-instance .glyph-margin-widgets .cgmr').length >= 6, undefined, { timeout: 90_000, polling: 100 });
+    const deadline = Date.now() + 30_000;
+    let status = '';
+    while (!/completions · ckpt 2\/2/.test(status)) {
+      if (Date.now() > deadline) throw new Error(`status bar never showed the run; last: "${status}"`);
+      await page.waitForTimeout(200);
+      status = (await readStatusBar(page)).find((item) => item.id === 'premem.premem.premem.run')?.text ?? '';
+    }
+    await page.locator('.activitybar .action-item a[aria-label^="PreMem"]').first().click({ force: true }); // the badge covers it
+    await waitForText(page, 'accuracy only');
+  });
+});
