@@ -8,8 +8,8 @@ import { preMemAccuracy, type PreparedRun } from '../core/metrics/premem';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
-import { numberOption, parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions } from './dataset-options';
+import { parse, UsageError } from './args';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
 const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval|llamafactory|trl-completions] [--dataset FILE]
@@ -50,15 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   if (sources.length === 0) throw new UsageError(`--runs is required (or --config with "runs")\n\n${HELP}`);
   if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   if (!['released', 'most-samples'].includes(o['answer-files']!)) throw new UsageError('--answer-files must be released or most-samples');
-  let p = numberOption(o.p, 'p');
-  if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
-  if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');
-  let calibrate = o.calibrate!;
-  if (p === undefined && !calibrate && config) {
-    if (config.p === 'calibrate') calibrate = true;
-    else p = config.p;
-  }
-  const t = numberOption(o.t, 't') ?? config?.t;
+  const { p, calibrate, t } = thresholdsFromOptions(o, config);
   const profile = profileFromOptions(o, config);
 
   const datasetPath = o.dataset ?? config?.dataset;

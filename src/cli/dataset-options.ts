@@ -6,7 +6,7 @@ import { resolveProfile, type ProfileSpec } from '../core/dataset/profiles';
 import type { Dataset, Run } from '../core/model';
 import { loadRuns } from '../core/runlog/load';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
-import { UsageError } from './args';
+import { numberOption, UsageError } from './args';
 import { formatProblems } from './problems';
 
 export const RUN_FORMATS: readonly string[] = ['auto', 'premem', 'paper', 'lm-eval', 'llamafactory', 'trl-completions'];
@@ -68,6 +68,19 @@ export function profileFromOptions(o: DatasetOptionValues, config?: PreMemConfig
   const spec = { query: unescape(o.query), target: unescape(o.target), task } as { query: string; target: string; task: typeof task; answer?: string };
   if (o.answer !== undefined) spec.answer = unescape(o.answer);
   return spec;
+}
+
+/** p, calibration and t: --p / --calibrate and --t, else premem.json's p and t. */
+export function thresholdsFromOptions(o: { p?: string; calibrate?: boolean; t?: string }, config?: PreMemConfig): { p?: number; calibrate: boolean; t?: number } {
+  let p = numberOption(o.p, 'p');
+  if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
+  if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');
+  let calibrate = o.calibrate ?? false;
+  if (p === undefined && !calibrate && config) {
+    if (config.p === 'calibrate') calibrate = true;
+    else p = config.p;
+  }
+  return { p, calibrate, t: numberOption(o.t, 't') ?? config?.t };
 }
 
 /** The run sources: --runs (with --format and --task), else the config's runs. */

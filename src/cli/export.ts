@@ -7,8 +7,8 @@ import { exportRecollection, SelectionError } from '../core/export/recollection'
 import { EXPORT_FORMATS, formatFromPath } from '../core/export/writers';
 import { FlagStore } from '../core/flags/flag-store';
 import { thresholdFromP } from '../core/metrics/threshold';
-import { numberOption, parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions } from './dataset-options';
+import { parse, UsageError } from './args';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
 const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval|llamafactory|trl-completions]
@@ -59,15 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   const datasetPath = o.dataset ?? config?.dataset;
   if (!datasetPath) throw new UsageError(`--dataset is required (or --config)\n\n${HELP}`);
   if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
-  let p = numberOption(o.p, 'p');
-  if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
-  if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');
-  let calibrate = o.calibrate!;
-  if (p === undefined && !calibrate && config) {
-    if (config.p === 'calibrate') calibrate = true;
-    else p = config.p;
-  }
-  const t = numberOption(o.t, 't') ?? config?.t;
+  const { p, calibrate, t } = thresholdsFromOptions(o, config);
   if (t !== undefined && !(t >= 0 && t <= 1)) throw new UsageError('--t must lie between 0 and 1');
   const out = o.out ?? defaultOutput(datasetPath);
   const outFormat = formatFromPath(out);

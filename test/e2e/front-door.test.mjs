@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, readStatusBar, tempDir, waitForNotification, waitForText, withVSCode } from './harness.mjs';
+import { REPO_ROOT, answerFileDialog, readStatusBar, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForText, withVSCode } from './harness.mjs';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'files.simpleDialog.enable': true };
@@ -21,22 +21,11 @@ test('an unknown layout: pick query and target from the fields shown; an lm-eval
   await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-front-door', settings: SETTINGS }, async (session) => {
     const { page } = session;
     await page.locator('.activitybar .action-item a[aria-label^="PreMem"]').first().waitFor({ timeout: 60_000 });
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill('>PreMem: Open Dataset with Runs');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'PreMem: Open Dataset with Runs…' }).first().click();
+    await startOpenDatasetWithRuns(page);
     const title = (text) => page.locator('.quick-input-widget .quick-input-title', { hasText: text }).waitFor({ timeout: 20_000 });
-    const dialog = async (text, path, ok) => {
-      await title(text);
-      for (let attempt = 0; attempt < 10 && (await input.inputValue()) !== path; attempt++) {
-        await input.fill(path);
-        await page.waitForTimeout(600);
-      }
-      await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).click();
-    };
     const row = (label) => page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }) }).first();
 
-    await dialog('the training dataset', join(workspace, 'data/own.jsonl'), 'Use as Dataset');
+    await answerFileDialog(page, 'the training dataset', join(workspace, 'data/own.jsonl'), 'Use as Dataset');
     // The fields of the first record, each with its value.
     await title('Which field is the question');
     await waitForText(page, 'Natalia sold clips to 48 of her friends');
@@ -45,7 +34,7 @@ test('an unknown layout: pick query and target from the fields shown; an lm-eval
     await row('work').click();
     await title('which field holds the final answer');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'None: the target states its final answer' }).first().click();
-    await dialog('the run logs', join(workspace, 'runs/two-tasks'), 'Use as Runs');
+    await answerFileDialog(page, 'the run logs', join(workspace, 'runs/two-tasks'), 'Use as Runs');
     await title('holds samples of several lm-eval tasks');
     await row('gsm8k_cot').click();
 
