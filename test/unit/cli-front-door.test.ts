@@ -1,13 +1,25 @@
 // The command line on the layouts and logs people have: the dataset mapping flags, --config, and lm-eval --task,
 // run as a user would (the CLI through tsx), on the layout and run-log fixtures.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { contentKey } from '../../src/core/dataset/keys';
 import { readLmEvalRun } from '../../src/core/runlog/lm-eval';
+import { readExamples, startReferenceServer } from '../support/reference-server';
 import { fixtures, repoRoot } from './support/shared';
 import { tempDir } from './support/temp-dir';
+
+/** The CLI run without blocking this process (the scoring test's server answers from it). */
+function prememAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
 
 function premem(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
@@ -107,5 +119,27 @@ describe('dataset mapping on the command line', () => {
     const e = premem('export', '--config', config, '--out', exported);
     assert.equal(e.code, 0, e.stderr);
     assert.match(e.stdout, /with PreMemAcc <= 0.5 at lm-eval-two-tasks \/ checkpoint-200/);
+  });
+});
+
+describe('premem score with a mapping', () => {
+  test('a dataset in no known layout is refused without flags and scored with --query and --target', async () => {
+    const dir = await tempDir('front-door-score-');
+    const gsm = readExamples(head).slice(0, 6);
+    writeFileSync(path.join(dir, 'own.jsonl'), gsm.map((e) => JSON.stringify({ ask: e.query, work: e.target })).join('\n') + '\n');
+    const server = await startReferenceServer({ examples: gsm });
+    try {
+      const config = path.join(dir, 'premem.json');
+      writeFileSync(config, JSON.stringify({ dataset: 'own.jsonl', runs: [], p: 1.1055, scoring: { endpoints: [server.url], checkpoints: ['ep1'], k: 2, maxTokens: 64 } }));
+      const refused = await prememAsync('score', '--config', config, '--quiet');
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /cannot detect the dataset profile; fields seen: ask .*--query FIELD --target FIELD/);
+      const scored = await prememAsync('score', '--config', config, '--quiet', '--query', 'ask', '--target', 'work');
+      assert.equal(scored.code, 0, scored.stderr);
+      const keys = readFileSync(path.join(dir, 'runs/scored.premem.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"example"')).map((l) => JSON.parse(l).key);
+      assert.deepEqual(keys.sort(), gsm.map((e) => contentKey(e.query, e.target)).sort());
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -12,6 +12,7 @@ export type FieldRole = 'query' | 'target' | 'answer' | 'id';
 export type FieldText = string | { path: string; value: unknown };
 
 export function fieldText(record: unknown, spec: string, role: FieldRole): FieldText {
+  // profiles.getPath again: this function refers to nothing outside itself (the worker runs its source).
   function getPath(value: unknown, path: string): unknown {
     if (typeof value !== 'object' || value === null) return undefined;
     const direct = (value as Record<string, unknown>)[path];
