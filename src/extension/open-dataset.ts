@@ -49,8 +49,12 @@ export async function openDatasetView(manager: SessionManager, options: { preser
 export async function openDatasetFile(manager: SessionManager, file: string, options: { preserveFocus?: boolean } = {}): Promise<vscode.TextEditor | undefined> {
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file' && samePath(e.document.uri.fsPath, file));
   if (visible) return visible;
+  const info = await stat(file).catch(() => undefined);
+  // A Hugging Face dataset folder shows in the table, opened on its first shard: the table takes the whole
+  // dataset from the session on the folder.
+  if (info?.isDirectory()) file = (await findDatasetShards(file)).files[0];
   const uri = vscode.Uri.file(file);
-  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  const size = info?.isDirectory() ? 0 : (info?.size ?? 0);
   if (needsTable(file, size)) {
     if (!tableEditorAvailable) {
       manager.log.warn(`${file} (${(size / 2 ** 20).toFixed(0)} MB) is too large for the text editor, and the table editor is not available`);

@@ -82,3 +82,28 @@ test('a TRL conversational dataset with a GRPO completions CSV opens from premem
     await waitForText(page, 'accuracy only');
   });
 });
+
+test('a Hugging Face dataset folder opens in the table, every train shard in it, scored by an lm-eval run', { timeout: 240_000 }, async () => {
+  const workspace = await tempDir('front-door-hf');
+  await cp(join(FIXTURES, 'layouts/hf-gsm8k'), join(workspace, 'gsm8k'), { recursive: true });
+  await cp(join(FIXTURES, 'runlogs/lm-eval-run'), join(workspace, 'runs/lm-eval-run'), { recursive: true });
+  await writeFile(join(workspace, 'premem.json'), JSON.stringify({ dataset: 'gsm8k', runs: ['runs/lm-eval-run'], p: 1.1055 }));
+  await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-front-door-hf', settings: SETTINGS }, async (session) => {
+    const { page } = session;
+    const deadline = Date.now() + 120_000;
+    let rows = [];
+    // Five rows: three from train-00000-of-00002, two from train-00001-of-00002 (the test split left out).
+    while (!(rows.length === 5 && rows[3][2]?.startsWith('Julie is reading'))) {
+      if (Date.now() > deadline) throw new Error(`the table never showed the five train rows; last: ${JSON.stringify(rows.map((r) => r.slice(0, 3)))}`);
+      await page.waitForTimeout(300);
+      rows = [];
+      for (const frame of page.frames()) {
+        const found = await frame.$$eval('.rows .row:not([hidden])', (els) => els.map((r) => [...r.children].map((c) => c.textContent))).catch(() => []);
+        if (found.length) rows = found;
+      }
+    }
+    assert.deepEqual(rows.map((r) => r[0]), ['1', '2', '3', '4', '5']);
+    // The table is the session's: PreMemAcc of the four docs the run scored (the last checkpoint), the fifth not scored.
+    assert.deepEqual(rows.map((r) => r[3]), ['1.00', '0.75', '1.00', '0.75', '–']);
+  });
+});
