@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { contentKey } from '../../src/core/dataset/keys';
 import { readLmEvalRun } from '../../src/core/runlog/lm-eval';
+import { detectRunFormat } from '../../src/core/runlog/load';
 import { readExamples, startReferenceServer } from '../support/reference-server';
 import { fixtures, repoRoot } from './support/shared';
 import { tempDir } from './support/temp-dir';
@@ -55,6 +56,18 @@ describe('lm-eval folders', () => {
     assert.equal(old.run.checkpoints[0].sampleCount[0], 4); // repeats: 4 responses per doc
     const samples = await old.run.samples!.read(0, 0);
     assert.deepEqual(samples, await current.run.samples!.read(0, 0));
+  });
+
+  test('a small array file alone is recognised by its content; a PreMem log named *completions* stays a PreMem log', async () => {
+    const dir = await tempDir('front-door-old-');
+    const file = path.join(dir, 'pretrained__m_gsm8k.jsonl');
+    writeFileSync(file, JSON.stringify([{ doc_id: 0, doc: { question: 'q', answer: '#### 3' }, resps: [['#### 3', '#### 4']] }], null, 2));
+    assert.equal(await detectRunFormat(file), 'lm-eval');
+    const { run } = await readLmEvalRun(file);
+    assert.deepEqual([...run.checkpoints[0].accuracy], [0.5]);
+    const premem = path.join(dir, 'completions.premem.jsonl');
+    writeFileSync(premem, '');
+    assert.equal(await detectRunFormat(premem), 'premem');
   });
 });
 

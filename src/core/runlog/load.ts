@@ -31,6 +31,7 @@ export async function detectRunFormat(path: string): Promise<RunFormat> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new InputError(path, 'no such file or folder');
   if (info.isFile()) {
+    if (path.endsWith('.premem.jsonl')) return 'premem';
     if (/(^|\/)samples_[^/]*\.jsonl?$/.test(path)) return 'lm-eval';
     if (/(^|\/)generated_predictions\.jsonl$/.test(path)) return 'llamafactory';
     if (/(^|\/)[^/]*completions[^/]*\.(csv|json|jsonl)$/i.test(path)) return 'trl-completions';
