@@ -1,6 +1,6 @@
 // Source of the worker that parses and keys JSONL records in parallel. It is plain JavaScript run with
 // `eval: true`, so it needs no separate bundle entry and runs the same under esbuild and tsx. It mirrors
-// extractFields (collect.ts), describeType (profiles.ts) and contentKey (keys.ts), and runs fieldText
+// extractFields (collect.ts), describeType (profiles.ts) and contentKey (keys.ts), and runs makeFieldText
 // (field-text.ts) from its own source text; the unit tests check that both paths give identical keys and problems.
 //
 // In: { buffer: ArrayBuffer, start, end, final } — whole lines (the last one unterminated only when final).
@@ -14,7 +14,7 @@ export const enum RecordStatus {
   TornLastLine = 3,
 }
 
-import { fieldText } from './field-text';
+import { makeFieldText } from './field-text';
 
 export const JSONL_WORKER_SOURCE = String.raw`
 'use strict';
@@ -49,7 +49,7 @@ function getPath(record, path) {
 
 // Transpilers that keep function names (tsx) wrap inner functions in a __name helper call; here it is a no-op.
 const __name = (target) => target;
-const fieldText = (${fieldText.toString()});
+const fieldText = (${makeFieldText.toString()})();
 
 function fieldProblem(path, role, value) {
   return value === undefined
