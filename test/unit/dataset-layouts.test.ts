@@ -50,6 +50,18 @@ describe('dataset layouts open without a mapping', () => {
     await ds.close();
   });
 
+  test("a real Alpaca file (LLaMA-Factory's identity.json head)", async () => {
+    const ds = await openDataset(fx('real/llamafactory-identity-head.json'), 'auto');
+    assert.equal(ds.profile.name, 'alpaca');
+    assert.equal(ds.size, 5);
+    assert.deepEqual(ds.problems, []);
+    const first = await ds.get(0);
+    assert.equal(first.query, 'hi'); // the empty input leaves no blank line
+    assert.equal(first.target, 'Hello! I am NAME, an AI assistant developed by AUTHOR. How can I assist you today?');
+    assert.equal(first.line, 2);
+    await ds.close();
+  });
+
   test('SFT prompt/response/ground_truth: the ground truth is the answer field', async () => {
     const { ds, ex } = await first(fx('sft-ground-truth.jsonl'));
     assert.deepEqual([ds.profile.query, ds.profile.target, ds.profile.answer], ['prompt', 'response', 'ground_truth']);
