@@ -111,6 +111,13 @@ describe('dataset layouts open without a mapping', () => {
     await ds.close();
   });
 
+  test('GSM8K and MATH fields win over the other layouts, so records that carry both keep their keys', () => {
+    const messages = [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }];
+    assert.equal(detectProfile({ question: 'q', answer: 'a', messages }).name, 'gsm8k');
+    assert.equal(detectProfile({ problem: 'p', solution: 's', answer: '3', messages }).name, 'math');
+    assert.equal(detectProfile({ messages, prompt: 'p', completion: 'c' }).name, 'chat');
+  });
+
   test('unsure: one line naming the fields with example values and the flags that map them', () => {
     assert.throws(
       () => detectProfile({ text: 'Natalia sold clips to 48 of her friends', score: 1 }, 'data.jsonl', 3),

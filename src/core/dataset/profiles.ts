@@ -79,8 +79,8 @@ function isMessageList(v: unknown): boolean {
 const isText = (v: unknown) => typeof v === 'string' || isMessageList(v);
 
 /**
- * Picks the profile from the first record by the layout rules (README, Formats): chat messages, TRL
- * prompt/completion, verl, Alpaca, GSM8K question/answer, MATH problem/solution, problem/answer, then a
+ * Picks the profile from the first record by the layout rules (README, Formats): GSM8K question/answer, MATH
+ * problem/solution, chat messages, TRL prompt/completion, verl, Alpaca, problem/answer, then a
  * question-like field with a trace-like and an answer-like field. Throws an InputError naming the fields it
  * saw, with example values, and how to map them, otherwise.
  */
@@ -90,12 +90,13 @@ export function detectProfile(firstRecord: unknown, file = '<record>', line?: nu
   }
   const r = firstRecord as Record<string, unknown>;
   const str = (key: string) => typeof r[key] === 'string';
+  // GSM8K and MATH first: records that also carry other fields keep the keys they always had.
+  if (str('question') && str('answer')) return GSM8K_PROFILE;
+  if (str('problem') && str('solution')) return MATH_PROFILE;
   if (isMessageList(r.messages)) return LAYOUT_PROFILES.chat;
   if (isText(r.prompt) && isText(r.completion)) return LAYOUT_PROFILES['prompt-completion'];
   if (isText(r.prompt) && r.reward_model && typeof r.reward_model === 'object' && 'ground_truth' in r.reward_model) return LAYOUT_PROFILES.verl;
   if (str('instruction') && str('output')) return LAYOUT_PROFILES.alpaca;
-  if (str('question') && str('answer')) return GSM8K_PROFILE;
-  if (str('problem') && str('solution')) return MATH_PROFILE;
   if (str('problem') && (str('answer') || typeof r.answer === 'number')) return LAYOUT_PROFILES['math-answer'];
   const query = QUERY_FIELDS.find((k) => isText(r[k]));
   const trace = TRACE_FIELDS.find((k) => k !== query && isText(r[k]));
