@@ -95,7 +95,7 @@ describe('dataset mapping on the command line', () => {
     const run = path.join(runlogs, 'lm-eval-run');
     const refused = premem('analyze', '--runs', run, '--dataset', data);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /fields seen: ask \(text: .*\), work \(text: .*\)\. Map them: --query FIELD --target FIELD/);
+    assert.match(refused.stderr, /fields seen: ask \(text: .*\), work \(text: .*\)\. Map them, e\.g\. --query ask --target work /);
     const mapped = premem('analyze', '--runs', run, '--dataset', data, '--query', 'ask', '--target', 'work', '--json');
     assert.equal(mapped.code, 0, mapped.stderr);
     // The docs are GSM8K's own {question, answer}: read in their own layout, they are these examples.
@@ -146,7 +146,7 @@ describe('premem score with a mapping', () => {
       writeFileSync(config, JSON.stringify({ dataset: 'own.jsonl', runs: [], p: 1.1055, scoring: { endpoints: [server.url], checkpoints: ['ep1'], k: 2, maxTokens: 64 } }));
       const refused = await prememAsync('score', '--config', config, '--quiet');
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /cannot detect the dataset profile; fields seen: ask .*--query FIELD --target FIELD/);
+      assert.match(refused.stderr, /cannot detect the dataset profile; fields seen: ask .*Map them, e\.g\. --query ask --target work /);
       const scored = await prememAsync('score', '--config', config, '--quiet', '--query', 'ask', '--target', 'work');
       assert.equal(scored.code, 0, scored.stderr);
       const keys = readFileSync(path.join(dir, 'runs/scored.premem.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"example"')).map((l) => JSON.parse(l).key);

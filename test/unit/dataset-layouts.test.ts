@@ -126,7 +126,7 @@ describe('dataset layouts open without a mapping', () => {
         err.line === 3 &&
         !err.message.includes('\n') &&
         err.message.includes('fields seen: text (text: "Natalia sold clips to 48…"), score (number: 1)') &&
-        err.message.includes('--query FIELD --target FIELD'),
+        err.message.includes('Map them, e.g. --query text --target FIELD'),
     );
   });
 });

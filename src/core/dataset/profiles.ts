@@ -106,9 +106,14 @@ export function detectProfile(firstRecord: unknown, file = '<record>', line?: nu
     if (answer) profile.answer = answer;
     return profile;
   }
+  // A guess to start from: the question-like field (else the first text), then the next text.
+  const texts = Object.keys(r).filter((k) => isText(r[k]));
+  const queryGuess = query ?? texts[0];
+  const targetGuess = texts.find((k) => k !== queryGuess);
+  const flag = (name: string, guess: string | undefined) => `--${name} ${guess !== undefined && /^[\w.-]+$/.test(guess) ? guess : 'FIELD'}`;
   throw new InputError(
     file,
-    `cannot detect the dataset profile; fields seen: ${describeFields(r)}. Map them: --query FIELD --target FIELD|"{a}\\n#### {b}" [--answer FIELD] (or "profile": {"query": …, "target": …} in premem.json)`,
+    `cannot detect the dataset profile; fields seen: ${describeFields(r)}. Map them, e.g. ${flag('query', queryGuess)} ${flag('target', targetGuess)} (a target may join fields: "{a}\\n#### {b}"; --answer FIELD when the final answer stands apart; in premem.json "profile": {"query": …, "target": …})`,
     line,
   );
 }
