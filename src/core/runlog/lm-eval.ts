@@ -270,8 +270,10 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
         let fields = extractFields(entry.doc, dataset.profile);
         // Docs of lm-eval's own copy of the dataset (GSM8K's {question, answer}) against a re-export in another
         // layout: the doc's own layout gives the same query and target when it is the same example.
-        docProfile ??= detectedOrNull(entry.doc);
-        if (isProblem(fields) && docProfile) fields = extractFields(entry.doc, docProfile);
+        if (isProblem(fields)) {
+          if (docProfile === undefined) docProfile = detectedOrNull(entry.doc); // once per run: null when none fits
+          if (docProfile) fields = extractFields(entry.doc, docProfile);
+        }
         if (isProblem(fields)) noDocFields = true;
         else {
           const key = exampleKey(fields.query, fields.target, fields.id);
