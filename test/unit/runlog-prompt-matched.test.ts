@@ -1,11 +1,14 @@
 // LLaMA-Factory predictions and TRL completion tables: logs without ids, placed on the dataset by prompt text.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import { InputError, type Dataset } from '../../src/core/model';
 import { detectRunFormat, loadRuns } from '../../src/core/runlog/load';
+import { PromptMatcher } from '../../src/core/runlog/prompt-match';
 import { fixtures } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 const runlogs = path.join(fixtures, 'runlogs');
 const layouts = path.join(fixtures, 'layouts');
@@ -69,5 +72,29 @@ describe('TRL completion tables', () => {
     const [run] = (await loadRuns(dir, { dataset: prompts })).runs;
     assert.deepEqual(run.checkpoints.map((c) => c.id), ['step-20']);
     assert.deepEqual(nanAsNull(run.checkpoints[0].accuracy), [1, 1, 0.5, null, null, null]);
+  });
+});
+
+describe('PromptMatcher', () => {
+  test('the longest query a prompt holds wins; whitespace runs count as one space; a label narrows first', async () => {
+    const dir = await tempDir('prompt-match-');
+    const file = path.join(dir, 'short.jsonl');
+    const rows = [
+      { instruction: 'Add', input: '', output: 'ok' },
+      { instruction: 'Add', input: '2 and 3', output: '5' },
+      { instruction: 'Add 2', input: '', output: '2' },
+      { instruction: 'Subtract', input: '', output: 'ok' },
+    ];
+    writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const ds = await openDataset(file, 'auto');
+    const m = await PromptMatcher.of(ds);
+    await ds.close();
+    assert.equal(m.match('<|user|>\nAdd\n2 and 3<|end|>'), 1); // LLaMA-Factory joins with one line break
+    assert.equal(m.match('Please: Add 2.'), 2);
+    assert.equal(m.match('Add'), 0);
+    assert.equal(m.match('Multiply'), undefined);
+    assert.equal(m.match('Subtract or Add 2', 'ok'), 3); // the label's examples (0, 3) first, the longer of them
+    assert.equal(m.match(undefined, '5'), 1);
+    assert.equal(m.match(undefined, 'ok'), undefined); // two examples have that target
   });
 });

@@ -9,24 +9,37 @@ import { distinctAnswerCount } from './premem-format';
 
 const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
 
+/** Queries are found in prompts by their first characters (all of a shorter query): one map lookup per place. */
+const PREFIX = 24;
+
 export class PromptMatcher {
   private readonly byQuery = new Map<string, number>();
   private readonly byTarget = new Map<string, number[]>();
-  /** Indices by query length, longest first: the first contained one is the most specific. */
-  private readonly longestFirst: number[];
+  private readonly byPrefix = new Map<string, number[]>();
+  /** The distinct prefix lengths: PREFIX, and the lengths of shorter queries. */
+  private readonly prefixLengths: number[];
+  /** Prompts repeat (a GRPO step samples each several times, steps revisit prompts): each is searched once. */
+  private readonly found = new Map<string, number | undefined>();
 
   private constructor(
     private readonly queries: string[],
     targets: string[],
     readonly references: (string | null)[],
   ) {
+    const lengths = new Set<number>();
     queries.forEach((q, i) => {
       if (!this.byQuery.has(q)) this.byQuery.set(q, i);
       const list = this.byTarget.get(targets[i]);
       if (list) list.push(i);
       else this.byTarget.set(targets[i], [i]);
+      if (q === '') return;
+      const prefix = q.slice(0, PREFIX);
+      lengths.add(prefix.length);
+      const same = this.byPrefix.get(prefix);
+      if (same) same.push(i);
+      else this.byPrefix.set(prefix, [i]);
     });
-    this.longestFirst = queries.map((_, i) => i).sort((a, b) => queries[b].length - queries[a].length);
+    this.prefixLengths = [...lengths];
   }
 
   /** Reads every example's query, target and reference answer once. */
@@ -53,11 +66,34 @@ export class PromptMatcher {
     const byLabel = label === undefined ? undefined : this.byTarget.get(normalise(label));
     if (byLabel) {
       if (p === undefined) return byLabel.length === 1 ? byLabel[0] : undefined;
-      const hit = byLabel.find((i) => p.includes(this.queries[i]));
+      let hit: number | undefined;
+      for (const i of byLabel) if (p.includes(this.queries[i]) && (hit === undefined || this.queries[i].length > this.queries[hit].length)) hit = i;
       if (hit !== undefined) return hit;
     }
     if (p === undefined) return undefined;
-    return this.longestFirst.find((i) => this.queries[i] !== '' && p.includes(this.queries[i]));
+    if (!this.found.has(p)) this.found.set(p, this.longestContained(p));
+    return this.found.get(p);
+  }
+
+  /** The longest query the prompt contains (the first in dataset order among equals). */
+  private longestContained(p: string): number | undefined {
+    let best: number | undefined;
+    let bestLength = 0;
+    for (let at = 0; at < p.length; at++) {
+      for (const length of this.prefixLengths) {
+        if (at + length > p.length) continue;
+        const candidates = this.byPrefix.get(p.slice(at, at + length));
+        if (!candidates) continue;
+        for (const i of candidates) {
+          const q = this.queries[i];
+          if ((q.length > bestLength || (q.length === bestLength && i < best!)) && p.startsWith(q, at)) {
+            best = i;
+            bestLength = q.length;
+          }
+        }
+      }
+    }
+    return best;
   }
 }
 
