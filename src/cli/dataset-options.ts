@@ -2,8 +2,8 @@
 // dataset, profile, runs, p and t from premem.json: --config, --profile, --query, --target, --answer, --task.
 import path from 'node:path';
 import { readConfig, type PreMemConfig, type RunSource } from '../core/config';
-import { resolveProfile, type ProfileSpec } from '../core/dataset/profiles';
-import type { Dataset, Run } from '../core/model';
+import { type CustomProfileSpec, resolveProfile, type ProfileSpec } from '../core/dataset/profiles';
+import { type Dataset, type FieldProfile, InputError, type Run } from '../core/model';
 import { loadRuns } from '../core/runlog/load';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { numberOption, UsageError } from './args';
@@ -60,14 +60,21 @@ export function profileFromOptions(o: DatasetOptionValues, config?: PreMemConfig
   if (o.query === undefined && o.target === undefined) {
     if (o.answer === undefined) return named;
     if (named === 'auto') throw new UsageError('--answer needs the layout it adds to: give --profile NAME, or --query and --target');
-    const base = resolveProfile(named);
-    return { ...base, name: 'custom', answer: unescape(o.answer) };
+    return { ...checked(named, config), name: 'custom', answer: unescape(o.answer) };
   }
   if (o.query === undefined || o.target === undefined) throw new UsageError('--query and --target go together: give both fields');
-  const task = named === 'auto' ? 'general' : resolveProfile(named).task;
-  const spec = { query: unescape(o.query), target: unescape(o.target), task } as { query: string; target: string; task: typeof task; answer?: string };
+  const spec: CustomProfileSpec = { query: unescape(o.query), target: unescape(o.target), task: named === 'auto' ? 'general' : checked(named, config).task };
   if (o.answer !== undefined) spec.answer = unescape(o.answer);
   return spec;
+}
+
+/** premem.json's profile resolved, or an error naming the file and field (--profile names are checked before). */
+function checked(spec: ProfileSpec, config?: PreMemConfig): FieldProfile {
+  try {
+    return resolveProfile(spec);
+  } catch (err) {
+    throw new InputError(config?.file ?? 'premem.json', (err as Error).message, undefined, 'profile');
+  }
 }
 
 /** p, calibration and t: --p / --calibrate and --t, else premem.json's p and t. */

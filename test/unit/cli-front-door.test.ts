@@ -101,6 +101,12 @@ describe('dataset mapping on the command line', () => {
     // The docs are GSM8K's own {question, answer}: read in their own layout, they are these examples.
     assert.doesNotMatch(mapped.stderr, /docs lack|differs from dataset example/);
     assert.equal(premem('analyze', '--runs', run, '--dataset', data, '--query', 'ask').code, 2);
+    // --answer alone adds to premem.json's profile; a broken one there is named with its file and field.
+    const config = path.join(dir, 'premem.json');
+    writeFileSync(config, JSON.stringify({ dataset: data, profile: { query: '', target: 'work' }, runs: [run] }));
+    const broken = premem('analyze', '--config', config, '--answer', 'n');
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /premem\.json \(profile\): custom dataset profile: 'query' must name a field/);
     assert.match(premem('analyze', '--runs', run, '--profile', 'sharegpt').stderr, /--profile: unknown dataset profile 'sharegpt'/);
   });
 
