@@ -7,22 +7,26 @@ import { CATEGORY_NAMES, exampleDynamics } from '../core/metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../core/metrics/premem';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
-import { loadRuns, type RunFormatOption } from '../core/runlog/load';
-import { numberOption, parse, UsageError } from './args';
+import type { AnswerFilePolicy } from '../core/runlog/paper';
+import { parse, UsageError } from './args';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
-const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval] [--dataset FILE]
+const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval|llamafactory|trl-completions] [--dataset FILE]
                       [--p P | --calibrate] [--t T] [--answer-files released|most-samples]
-                      [--json] [--per-example FILE.jsonl]
+                      [--json] [--per-example FILE.jsonl] [--config premem.json]
+                      [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]] [--task LMEVAL_TASK]
 
-  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples)
+  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples,
+                        LLaMA-Factory predictions, TRL completion tables)
   --dataset FILE        the training dataset (JSONL, Parquet, JSON): places logs by stable key, adds keys to output
   --p P                 memorization threshold on target perplexity (default: GSM8K's 1.1055)
   --calibrate           choose p by sweeping it against measured test accuracy; reports leave-one-run-out error
   --t T                 fragile threshold on PreMemAcc (default 0.75)
   --answer-files        paper layout: which sample file per checkpoint (default: released, the paper's order)
   --json                one JSON object instead of the table
-  --per-example FILE    one line per (run, checkpoint, example) with accuracy, perplexity, PreMemAcc, category`;
+  --per-example FILE    one line per (run, checkpoint, example) with accuracy, perplexity, PreMemAcc, category
+${DATASET_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const o = parse(
@@ -37,38 +41,36 @@ export async function main(argv: string[]): Promise<number> {
       'answer-files': { type: 'string', default: 'released' },
       json: { type: 'boolean', default: false },
       'per-example': { type: 'string' },
+      ...DATASET_OPTIONS,
     },
     HELP,
   );
-  if (!o.runs) throw new UsageError(`--runs is required\n\n${HELP}`);
-  if (!['auto', 'premem', 'paper', 'lm-eval'].includes(o.format!)) throw new UsageError(`--format must be auto, premem, paper or lm-eval`);
+  const config = await configFromOptions(o);
+  const sources = runSourcesFromOptions(o.runs, o.format!, o, config);
+  if (sources.length === 0) throw new UsageError(`--runs is required (or --config with "runs")\n\n${HELP}`);
+  if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   if (!['released', 'most-samples'].includes(o['answer-files']!)) throw new UsageError('--answer-files must be released or most-samples');
-  const p = numberOption(o.p, 'p');
-  if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
-  if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');
-  const t = numberOption(o.t, 't');
+  const { p, calibrate, t } = thresholdsFromOptions(o, config);
+  const profile = profileFromOptions(o, config);
 
-  const dataset = o.dataset ? await openDataset(o.dataset, 'auto') : undefined;
+  const datasetPath = o.dataset ?? config?.dataset;
+  const dataset = datasetPath ? await openDataset(datasetPath, profile) : undefined;
   if (dataset?.problems.length) console.error(formatProblems(dataset.problems));
-  const loaded = await loadRuns(o.runs, {
-    format: o.format as RunFormatOption,
-    dataset,
-    answerFiles: o['answer-files'] as 'released' | 'most-samples',
-  });
-  if (loaded.problems.length) console.error(formatProblems(loaded.problems));
-  const mismatched = dataset && loaded.runs.find((r) => r.numExamples !== dataset.size);
+  const answerFiles = (o['answer-files'] !== 'released' ? o['answer-files'] : (config?.answerFiles ?? 'released')) as AnswerFilePolicy;
+  const { runs, saved } = await loadRunSources(sources, dataset, answerFiles);
+  const mismatched = dataset && runs.find((r) => r.numExamples !== dataset.size);
   if (mismatched) {
-    throw new InputError(mismatched.source.path, `run ${mismatched.id} has ${mismatched.numExamples} examples but the dataset ${o.dataset} has ${dataset!.size}`);
+    throw new InputError(mismatched.source.path, `run ${mismatched.id} has ${mismatched.numExamples} examples but the dataset ${datasetPath} has ${dataset!.size}`);
   }
-  const result = analyze(loaded.runs, { thr: p !== undefined ? thresholdFromP(p) : undefined, calibrate: o.calibrate, t });
-  if (o.calibrate && !result.calibration) console.error('premem analyze: calibration needs test accuracy on at least 3 checkpoints; using the default p');
+  const result = analyze(runs, { thr: p !== undefined ? thresholdFromP(p) : undefined, calibrate, t });
+  if (calibrate && !result.calibration) console.error('premem analyze: calibration needs test accuracy on at least 3 checkpoints; using the default p');
 
   if (o['per-example']) await writePerExample(o['per-example'], result.prepared, result.thr, dataset);
   const { prepared: _, ...report } = result;
   if (o.json) console.log(JSON.stringify(report));
   else console.log(formatTable(report));
   await dataset?.close();
-  await loaded.saved;
+  await saved;
   return 0;
 }
 

@@ -7,19 +7,21 @@ import { exportRecollection, SelectionError } from '../core/export/recollection'
 import { EXPORT_FORMATS, formatFromPath } from '../core/export/writers';
 import { FlagStore } from '../core/flags/flag-store';
 import { thresholdFromP } from '../core/metrics/threshold';
-import { loadRuns, type RunFormatOption } from '../core/runlog/load';
-import { numberOption, parse, UsageError } from './args';
+import { parse, UsageError } from './args';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
-const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval]
+const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval|llamafactory|trl-completions]
                      [--t T] [--p P | --calibrate] [--run ID] [--checkpoint ID]
-                     [--include-flagged] [--out FILE.jsonl|FILE.csv|FILE.parquet]
+                     [--include-flagged] [--out FILE.jsonl|FILE.csv|FILE.parquet] [--config premem.json]
+                     [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]] [--task LMEVAL_TASK]
 
   Writes the re-collection set: the training examples with PreMemAcc <= t at one checkpoint (those to collect
   more of), plus examples flagged for re-collection, minus those flagged "keep". Flags are read from
   <dataset>.premem-flags.jsonl.
 
-  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples)
+  --runs DIR            run logs: a folder of runs or one run (PreMem JSONL, the paper's arrays, lm-eval samples,
+                        LLaMA-Factory predictions, TRL completion tables)
   --dataset FILE        the training dataset the runs scored (JSONL, Parquet, JSON)
   --format F            format of the run logs (default auto)
   --t T                 fragile threshold on PreMemAcc (default 0.75)
@@ -30,7 +32,8 @@ const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|prem
   --include-flagged     add flagged examples that are not fragile
   --out FILE            .jsonl (records + premem field), .csv or .parquet (columns key, line, run, checkpoint,
                         preMemAccuracy, trajectory, flag_reason, flag_note, query, target);
-                        default: <dataset name>.recollect.jsonl in the current folder`;
+                        default: <dataset name>.recollect.jsonl in the current folder
+${DATASET_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const o = parse(
@@ -46,29 +49,29 @@ export async function main(argv: string[]): Promise<number> {
       checkpoint: { type: 'string' },
       'include-flagged': { type: 'boolean', default: false },
       out: { type: 'string' },
+      ...DATASET_OPTIONS,
     },
     HELP,
   );
-  if (!o.runs) throw new UsageError(`--runs is required\n\n${HELP}`);
-  if (!o.dataset) throw new UsageError(`--dataset is required\n\n${HELP}`);
-  if (!['auto', 'premem', 'paper', 'lm-eval'].includes(o.format!)) throw new UsageError('--format must be auto, premem, paper or lm-eval');
-  const p = numberOption(o.p, 'p');
-  if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
-  if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');
-  const t = numberOption(o.t, 't');
+  const config = await configFromOptions(o);
+  const sources = runSourcesFromOptions(o.runs, o.format!, o, config);
+  if (sources.length === 0) throw new UsageError(`--runs is required (or --config with "runs")\n\n${HELP}`);
+  const datasetPath = o.dataset ?? config?.dataset;
+  if (!datasetPath) throw new UsageError(`--dataset is required (or --config)\n\n${HELP}`);
+  if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
+  const { p, calibrate, t } = thresholdsFromOptions(o, config);
   if (t !== undefined && !(t >= 0 && t <= 1)) throw new UsageError('--t must lie between 0 and 1');
-  const out = o.out ?? defaultOutput(o.dataset);
+  const out = o.out ?? defaultOutput(datasetPath);
   const outFormat = formatFromPath(out);
   if (!outFormat) throw new UsageError(`--out ${out}: the extension picks the format; use one of ${EXPORT_FORMATS.map((f) => `.${f}`).join(', ')}`);
 
-  const dataset = await openDataset(o.dataset, 'auto');
+  const dataset = await openDataset(datasetPath, profileFromOptions(o, config));
   try {
     if (dataset.problems.length) console.error(formatProblems(dataset.problems));
-    const loaded = await loadRuns(o.runs, { format: o.format as RunFormatOption, dataset });
-    if (loaded.problems.length) console.error(formatProblems(loaded.problems));
-    const analysis = analyze(loaded.runs, { thr: p !== undefined ? thresholdFromP(p) : undefined, calibrate: o.calibrate });
-    if (o.calibrate && !analysis.calibration) console.error('premem export: calibration needs test accuracy on at least 3 checkpoints; using the default p');
-    const flags = await FlagStore.open(o.dataset);
+    const { runs } = await loadRunSources(sources, dataset, config?.answerFiles);
+    const analysis = analyze(runs, { thr: p !== undefined ? thresholdFromP(p) : undefined, calibrate });
+    if (calibrate && !analysis.calibration) console.error('premem export: calibration needs test accuracy on at least 3 checkpoints; using the default p');
+    const flags = await FlagStore.open(datasetPath);
     if (flags.problems.length) console.error(formatProblems(flags.problems));
 
     let summary;

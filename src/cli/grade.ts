@@ -6,16 +6,17 @@ import { gradeAgainst, targetAnswer } from '../core/grading';
 import { InputError, type GradingTask } from '../core/model';
 import { parse, UsageError } from './args';
 
-const TASKS: readonly GradingTask[] = ['gsm8k', 'math'];
+const TASKS: readonly GradingTask[] = ['gsm8k', 'math', 'general'];
 
-const HELP = `usage: premem grade --task gsm8k|math --input PAIRS.jsonl
+const HELP = `usage: premem grade --task gsm8k|math|general --input PAIRS.jsonl
 
 Grades model samples against target traces. Each input line is {"target": str, "sample": str};
 each output line (stdout, same order) is {"outcome": "correct"|"wrong"|"unparseable", "answer", "targetAnswer"}.
 Blank lines are skipped. At the first malformed line it reports file:line on stderr and exits 1.
 
 options:
-  --task T      gsm8k (#### N, "The answer is N", last number) or math (last \\boxed{}, standard MATH normalisation)
+  --task T      gsm8k (#### N, "The answer is N", last number), math (last \\boxed{}, standard MATH normalisation)
+                or general (a box, "####", "The answer is", else the last number; numbers or MATH-normalised)
   --input FILE  the pairs, JSON Lines; '-' reads standard input
   -h, --help    this text`;
 

@@ -7,18 +7,18 @@ import { openDataset } from '../core/dataset/open';
 import { selectRecollection, SelectionError } from '../core/export/recollection';
 import { FlagStore } from '../core/flags/flag-store';
 import { thresholdFromP } from '../core/metrics/threshold';
-import type { Dataset, Run } from '../core/model';
-import { loadRuns } from '../core/runlog/load';
+import type { Dataset } from '../core/model';
 import { parseScoringConfig } from '../core/scoring/config';
 import { runScoringJob, ScoringJobRunning } from '../core/scoring/job';
 import { ScoringRefused } from '../core/scoring/probe';
 import { formatProgress, formatProgressBar, type ScoringProgress } from '../core/scoring/progress';
 import { readSelectionFile, type ExampleSelection } from '../core/scoring/selection';
 import { parse, UsageError } from './args';
+import { DATASET_OPTIONS, loadRunSources, profileFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 
 const HELP = `usage: premem score [--config premem.json] [--run ID] [--checkpoints A,B] [--examples all|fragile|flagged|FILE]
-                    [--out LOG] [--quiet]
+                    [--out LOG] [--quiet] [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]]
 
   Samples each selected training example k times at each checkpoint, grades the samples, computes the target's
   perplexity, and appends one record per (checkpoint, example) to a PreMem run log as results arrive. Examples
@@ -34,6 +34,8 @@ const HELP = `usage: premem score [--config premem.json] [--run ID] [--checkpoin
                      or a file with one example key or dataset index per line
   --out LOG          the run log (default: the config's "output", runs/scored.premem.jsonl)
   --quiet            no progress output
+  --profile, --query, --target, --answer
+                     how the dataset maps to query and target, over premem.json's "profile" (see premem analyze --help)
 
   Ctrl-C stops cleanly (what has arrived is written); a second Ctrl-C stops at once.
   Exit codes: 0 done, 1 failed or refused, 2 usage, 130 cancelled.`;
@@ -48,6 +50,10 @@ export async function main(argv: string[]): Promise<number> {
       examples: { type: 'string', default: 'all' },
       out: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      profile: DATASET_OPTIONS.profile,
+      query: DATASET_OPTIONS.query,
+      target: DATASET_OPTIONS.target,
+      answer: DATASET_OPTIONS.answer,
     },
     HELP,
   );
@@ -56,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
   if (run.trim() === '') throw new UsageError('--run must not be empty');
   const checkpoints = o.checkpoints?.split(',').map((s) => s.trim()).filter(Boolean);
 
-  const dataset = await openDataset(config.dataset, config.profile);
+  const dataset = await openDataset(config.dataset, profileFromOptions(o, config));
   try {
     if (dataset.problems.length) console.error(formatProblems(dataset.problems));
     const scoring = parseScoringConfig(config.scoring, dataset.profile.task, config.file);
@@ -143,12 +149,7 @@ async function selection(value: string, config: PreMemConfig, dataset: Dataset, 
 /** Indices with PreMemAcc <= t at the last checkpoint of a run of the config's "runs". */
 async function fragileExamples(config: PreMemConfig, dataset: Dataset, run: string): Promise<number[]> {
   if (config.runs.length === 0) throw new UsageError('--examples fragile needs scored runs: premem.json lists none in "runs"');
-  const runs: Run[] = [];
-  for (const source of config.runs) {
-    const loaded = await loadRuns(source.path, { format: source.format, dataset, answerFiles: config.answerFiles });
-    if (loaded.problems.length) console.error(formatProblems(loaded.problems));
-    runs.push(...loaded.runs);
-  }
+  const { runs } = await loadRunSources(config.runs, dataset, config.answerFiles);
   if (runs.length === 0) throw new UsageError('--examples fragile: the runs in premem.json hold no scored checkpoints yet');
   const analysis = analyze(runs, config.p === 'calibrate' ? { calibrate: true } : { thr: thresholdFromP(config.p) });
   try {

@@ -12,6 +12,8 @@ export const CONFIG_FILE = 'premem.json';
 export interface RunSource {
   path: string;
   format: RunFormatOption;
+  /** lm-eval folders holding several tasks: the task to read. */
+  task?: string;
 }
 
 export interface PreMemConfig {
@@ -31,7 +33,7 @@ export interface PreMemConfig {
   output: string;
 }
 
-const FORMATS = ['auto', 'premem', 'paper', 'lm-eval'];
+const FORMATS = ['auto', 'premem', 'paper', 'lm-eval', 'llamafactory', 'trl-completions'];
 
 /** premem.json's top-level object, or an InputError naming the file. */
 export function parseConfigObject(text: string, file: string): Record<string, unknown> {
@@ -58,10 +60,13 @@ export function parseConfig(text: string, file: string): PreMemConfig {
   if (!Array.isArray(runsRaw)) fail('runs', 'must be a list of run log paths or {path, format} objects');
   const runs = (runsRaw as unknown[]).map((r, i): RunSource => {
     if (typeof r === 'string') return { path: resolve(r), format: 'auto' };
-    if (!r || typeof r !== 'object' || typeof (r as { path?: unknown }).path !== 'string') fail(`runs[${i}]`, 'must be a path or {"path": ..., "format": ...}');
-    const { path: p, format = 'auto' } = r as { path: string; format?: string };
+    if (!r || typeof r !== 'object' || typeof (r as { path?: unknown }).path !== 'string') fail(`runs[${i}]`, 'must be a path or {"path": ..., "format": ..., "task": ...}');
+    const { path: p, format = 'auto', task } = r as { path: string; format?: string; task?: unknown };
     if (!FORMATS.includes(format)) fail(`runs[${i}].format`, `must be one of ${FORMATS.join(', ')}`);
-    return { path: resolve(p), format: format as RunFormatOption };
+    if (task !== undefined && (typeof task !== 'string' || task === '')) fail(`runs[${i}].task`, 'must name an lm-eval task, e.g. "gsm8k_cot"');
+    const source: RunSource = { path: resolve(p), format: format as RunFormatOption };
+    if (typeof task === 'string') source.task = task;
+    return source;
   });
   const p = o.p ?? 'calibrate';
   if (p !== 'calibrate' && !(typeof p === 'number' && p > 1)) fail('p', 'must be a perplexity threshold above 1, or "calibrate"');
@@ -70,7 +75,7 @@ export function parseConfig(text: string, file: string): PreMemConfig {
   const answerFiles = o.answerFiles ?? 'released';
   if (answerFiles !== 'released' && answerFiles !== 'most-samples') fail('answerFiles', 'must be "released" or "most-samples"');
   const profile = o.profile ?? 'auto';
-  if (typeof profile !== 'string' && (typeof profile !== 'object' || profile === null)) fail('profile', 'must be "gsm8k", "math", "auto" or {query, target, id?, task}');
+  if (typeof profile !== 'string' && (typeof profile !== 'object' || profile === null)) fail('profile', 'must be "auto", a layout name such as "gsm8k" or "chat", or {query, target, answer?, id?, task?}');
   if (o.testDataset !== undefined && typeof o.testDataset !== 'string') fail('testDataset', 'must be a path');
   if (o.output !== undefined && typeof o.output !== 'string') fail('output', 'must be a path');
   return {
@@ -101,7 +106,7 @@ export function serializeConfig(config: Omit<PreMemConfig, 'file'>, file: string
   const out: Record<string, unknown> = {
     dataset: rel(config.dataset),
     profile: config.profile,
-    runs: config.runs.map((r) => (r.format === 'auto' ? rel(r.path) : { path: rel(r.path), format: r.format })),
+    runs: config.runs.map((r) => (r.format === 'auto' && !r.task ? rel(r.path) : { path: rel(r.path), format: r.format, ...(r.task ? { task: r.task } : {}) })),
     p: config.p,
     t: config.t,
   };

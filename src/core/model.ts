@@ -11,7 +11,8 @@ export const enum Outcome {
 export type OutcomeName = 'correct' | 'wrong' | 'unparseable';
 export const OUTCOME_NAMES: readonly OutcomeName[] = ['correct', 'wrong', 'unparseable'];
 
-export type RunFormat = 'premem' | 'paper' | 'lm-eval';
+/** llamafactory and trl-completions logs hold samples only: accuracy, no perplexity (like lm-eval's). */
+export type RunFormat = 'premem' | 'paper' | 'lm-eval' | 'llamafactory' | 'trl-completions';
 
 /** Scores of one checkpoint. Arrays have one entry per dataset example (Run.numExamples). */
 export interface CheckpointScores {
@@ -98,18 +99,24 @@ export class InputError extends Error {
 
 /** How records of a dataset map to query and target: a named profile or a custom mapping. */
 export interface FieldProfile {
-  name: 'gsm8k' | 'math' | 'custom';
-  /** Dotted path of the query (question) field. */
+  name: ProfileName;
+  /** Dotted path or template ("{instruction}\n\n{input?}") of the query (question). */
   query: string;
-  /** Dotted path of the target trace (answer/solution) field. */
+  /** Dotted path or template of the target trace (answer/solution). */
   target: string;
+  /** Dotted path or template of the final answer, when the record states it apart from the target trace. */
+  answer?: string;
   /** Dotted path of a stable id field, when records have one. */
   id?: string;
   /** The answer grader for this task. */
   task: GradingTask;
 }
 
-export type GradingTask = 'gsm8k' | 'math';
+/** The detected layouts (README, Formats) and 'custom' for a mapping given by the user. */
+export type ProfileName = 'gsm8k' | 'math' | 'math-answer' | 'chat' | 'prompt-completion' | 'alpaca' | 'verl' | 'question-trace' | 'custom';
+
+/** gsm8k: numbers; math: the last \boxed{}; general: a box, "####", "The answer is", else the last number. */
+export type GradingTask = 'gsm8k' | 'math' | 'general';
 
 export interface DatasetExample {
   /** Position in the dataset (0-based); the index of every per-example array. */
@@ -120,6 +127,8 @@ export interface DatasetExample {
   key: string;
   query: string;
   target: string;
+  /** The final answer from the profile's answer field, when it has one and the record holds it. */
+  answer?: string;
   /** The record as parsed, for export. */
   record: unknown;
 }

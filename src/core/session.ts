@@ -109,6 +109,7 @@ export class AnalysisSession {
         format: source.format,
         dataset,
         answerFiles: config.answerFiles,
+        lmEvalTask: source.task,
         onProgress: (done, total) => progress(`Reading runs: ${source.path}`, 0.5 + share * (i + (total ? done / total : 0))),
       });
       for (const run of loaded.runs) {

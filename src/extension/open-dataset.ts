@@ -4,7 +4,12 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_FILE, type PreMemConfig, serializeConfig } from '../core/config';
+import { CONFIG_FILE, type PreMemConfig, type RunSource, serializeConfig } from '../core/config';
+import { fieldText } from '../core/dataset/field-text';
+import { fieldChoices, readFirstRecord } from '../core/dataset/first-record';
+import { findDatasetShards } from '../core/dataset/open';
+import { type CustomProfileSpec, detectProfile } from '../core/dataset/profiles';
+import { findLmEvalSampleFiles } from '../core/runlog/lm-eval';
 import { writeFileAtomic } from '../core/fs-atomic';
 import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
 import { detectRunFormat } from '../core/runlog/load';
@@ -44,8 +49,12 @@ export async function openDatasetView(manager: SessionManager, options: { preser
 export async function openDatasetFile(manager: SessionManager, file: string, options: { preserveFocus?: boolean } = {}): Promise<vscode.TextEditor | undefined> {
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file' && samePath(e.document.uri.fsPath, file));
   if (visible) return visible;
+  const info = await stat(file).catch(() => undefined);
+  // A Hugging Face dataset folder shows in the table, opened on its first shard: the table takes the whole
+  // dataset from the session on the folder.
+  if (info?.isDirectory()) file = (await findDatasetShards(file)).files[0];
   const uri = vscode.Uri.file(file);
-  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  const size = info?.isDirectory() ? 0 : (info?.size ?? 0);
   if (needsTable(file, size)) {
     if (!tableEditorAvailable) {
       manager.log.warn(`${file} (${(size / 2 ** 20).toFixed(0)} MB) is too large for the text editor, and the table editor is not available`);
@@ -78,7 +87,9 @@ export async function openDatasetWithRuns(manager: SessionManager): Promise<void
     defaultUri: folder?.uri,
   });
   if (!datasetPick?.[0]) return;
-  const dataset = datasetPick[0].fsPath;
+  const dataset = await datasetOfPick(datasetPick[0].fsPath);
+  const profile = await chooseProfile(manager, dataset);
+  if (profile === undefined) return;
   const runsPick = await vscode.window.showOpenDialog({
     title: 'PreMem: the run logs (a folder, or PreMem / lm-eval log files)',
     openLabel: 'Use as Runs',
@@ -91,7 +102,13 @@ export async function openDatasetWithRuns(manager: SessionManager): Promise<void
   const runs: PreMemConfig['runs'] = [];
   for (const uri of runsPick) {
     try {
-      runs.push({ path: uri.fsPath, format: await detectRunFormat(uri.fsPath) });
+      const source: RunSource = { path: uri.fsPath, format: await detectRunFormat(uri.fsPath) };
+      if (source.format === 'lm-eval') {
+        const task = await chooseLmEvalTask(uri.fsPath);
+        if (task === null) return;
+        if (task !== undefined) source.task = task;
+      }
+      runs.push(source);
     } catch (err) {
       manager.log.error((err as Error).message);
       void vscode.window.showErrorMessage(`PreMem: ${(err as Error).message}`);
@@ -102,7 +119,7 @@ export async function openDatasetWithRuns(manager: SessionManager): Promise<void
   const config: PreMemConfig = {
     file: '',
     dataset,
-    profile: 'auto',
+    profile,
     runs,
     p: 'calibrate',
     t: DEFAULT_FRAGILE_T,
@@ -111,6 +128,92 @@ export async function openDatasetWithRuns(manager: SessionManager): Promise<void
   };
   if (!(await manager.open(config, { show: true }))) return;
   await offerToSaveConfig(manager, config, base);
+}
+
+/** A picked shard of a Hugging Face dataset (train-00000-of-00002.parquet) stands for its split's folder. */
+async function datasetOfPick(file: string): Promise<string> {
+  const shard = /-\d{5}-of-(\d{5})\.parquet$/i.exec(file);
+  if (!shard || Number(shard[1]) < 2) return file;
+  const folder = path.dirname(file);
+  const split = await findDatasetShards(folder).catch(() => undefined);
+  return split?.files.includes(file) ? folder : file;
+}
+
+/**
+ * 'auto' when the dataset's layout is detected (or its first record cannot be read: opening reports why); else
+ * the mapping chosen from its fields, shown with example values: query, target (a field or a template), and an
+ * optional answer field. Undefined when cancelled.
+ */
+export async function chooseProfile(manager: SessionManager, dataset: string): Promise<'auto' | CustomProfileSpec | undefined> {
+  const record = await readFirstRecord(dataset).catch(() => undefined);
+  if (!record) return 'auto';
+  try {
+    detectProfile(record);
+    return 'auto';
+  } catch (err) {
+    manager.log.info(`${path.basename(dataset)}: ${(err as Error).message}`);
+  }
+  const fields = fieldChoices(record);
+  if (fields.length < 2) return 'auto';
+  const items = (exclude: string[] = []) => fields.filter((f) => !exclude.includes(f.path)).map((f) => ({ label: f.path, description: f.example }));
+  const name = path.basename(dataset);
+  const query = await vscode.window.showQuickPick(items(), {
+    title: `PreMem: ${name} has no layout PreMem knows. Which field is the question (the query)?`,
+    placeHolder: 'Fields of the first record, with their values',
+    ignoreFocusOut: true,
+  });
+  if (!query) return undefined;
+  const template = { label: '$(edit) Join fields with a template…', description: 'e.g. {chain}\\n#### {result}' };
+  const targetPick = await vscode.window.showQuickPick([...items([query.label]), template], {
+    title: `PreMem: which field is the target trace (what the model learns to write)?`,
+    placeHolder: `query: ${query.label}`,
+    ignoreFocusOut: true,
+  });
+  if (!targetPick) return undefined;
+  let target = targetPick.label;
+  if (targetPick === template) {
+    const typed = await vscode.window.showInputBox({
+      title: 'PreMem: the target trace as a template',
+      prompt: 'Field names in braces, \\n for a line break; {field?} may be missing',
+      value: fields.filter((f) => f.path !== query.label).slice(0, 2).map((f) => `{${f.path}}`).join('\\n#### '),
+      ignoreFocusOut: true,
+      validateInput: (value) => {
+        const text = fieldText(record, unescapeTemplate(value), 'target');
+        return typeof text === 'string' ? undefined : `the first record has no text at '${text.path}'`;
+      },
+    });
+    if (typed === undefined) return undefined;
+    target = unescapeTemplate(typed);
+  }
+  const none = { label: 'None: the target states its final answer', description: '' };
+  const answer = await vscode.window.showQuickPick([none, ...items([query.label, target])], {
+    title: 'PreMem: which field holds the final answer, if one does?',
+    placeHolder: `query: ${query.label} · target: ${target.replaceAll('\n', '\\n')}`,
+    ignoreFocusOut: true,
+  });
+  if (!answer) return undefined;
+  const spec: CustomProfileSpec = { query: query.label, target };
+  if (answer !== none) spec.answer = answer.label;
+  manager.log.info(`${name}: mapped query '${spec.query}', target '${spec.target}'${spec.answer ? `, answer '${spec.answer}'` : ''}`);
+  return spec;
+}
+
+const unescapeTemplate = (s: string) => s.replaceAll('\\n', '\n');
+
+/**
+ * The lm-eval task to read from a run folder holding several (a picker); undefined when it holds one, null when
+ * the picker was dismissed.
+ */
+async function chooseLmEvalTask(run: string): Promise<string | undefined | null> {
+  const files = await findLmEvalSampleFiles(run);
+  const counts = new Map<string, number>();
+  for (const f of files) counts.set(f.task, (counts.get(f.task) ?? 0) + 1);
+  if (counts.size < 2) return undefined;
+  const pick = await vscode.window.showQuickPick(
+    [...counts].sort().map(([task, n]) => ({ label: task, description: `${n} samples file${n === 1 ? '' : 's'}` })),
+    { title: `PreMem: ${path.basename(run)} holds samples of several lm-eval tasks. Which one scored this dataset?`, ignoreFocusOut: true },
+  );
+  return pick ? pick.label : null;
 }
 
 async function offerToSaveConfig(manager: SessionManager, config: PreMemConfig, base: string): Promise<void> {

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  REPO_ROOT, readStatusBar, runCommand, tempDir, waitForNotification, waitForText, withVSCode,
+  REPO_ROOT, answerFileDialog, readStatusBar, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForText, withVSCode,
 } from './harness.mjs';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
@@ -450,24 +450,9 @@ test('without premem.json: Open Dataset with Runs asks for the files, detects th
     const { page } = session;
     // Contributions are in once the PreMem view container shows (the extension itself is not active yet).
     await page.locator('.activitybar .action-item a[aria-label^="PreMem"]').first().waitFor({ timeout: 60_000 });
-    // The palette does not match a typed "…", so type the title up to it and pick the row.
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill('>PreMem: Open Dataset with Runs');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'PreMem: Open Dataset with Runs…' }).first().click();
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
-    // VS Code's own file dialog (the simple one, in the browser): type the path, press the OK button.
-    const dialog = async (title, path, ok) => {
-      await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
-      // The dialog fills in its start folder asynchronously; type again until the path stays.
-      for (let attempt = 0; attempt < 10 && (await input.inputValue()) !== path; attempt++) {
-        await input.fill(path);
-        await page.waitForTimeout(600);
-      }
-      await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).click();
-    };
-    await dialog('the training dataset', join(workspace, 'data/gsm8k-train.jsonl'), 'Use as Dataset');
-    await dialog('the run logs', join(workspace, 'runs'), 'Use as Runs');
+    await startOpenDatasetWithRuns(page);
+    await answerFileDialog(page, 'the training dataset', join(workspace, 'data/gsm8k-train.jsonl'), 'Use as Dataset');
+    await answerFileDialog(page, 'the run logs', join(workspace, 'runs'), 'Use as Runs');
     await waitForMarks(page);
     await waitForStatus(page, /PreMem: 3epochs_full_lr2e-05 · ckpt 3\/3/);
     await waitForNotification(page, 'save the dataset and runs as premem.json');

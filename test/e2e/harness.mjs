@@ -225,6 +225,30 @@ export async function runCommand(page, title, timeout = DEFAULT_TIMEOUT) {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout }).catch(() => {});
 }
 
+/** Runs "PreMem: Open Dataset with Runs…" (the palette does not match a typed "…": type the title up to it, pick the row). */
+export async function startOpenDatasetWithRuns(page, timeout = DEFAULT_TIMEOUT) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.fill('>PreMem: Open Dataset with Runs');
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'PreMem: Open Dataset with Runs…' }).first().click();
+  await input.waitFor({ state: 'visible', timeout });
+}
+
+/**
+ * Answers VS Code's own file dialog (the simple one, setting files.simpleDialog.enable) titled `title`: types
+ * `path` and presses the `ok` button.
+ */
+export async function answerFileDialog(page, title, path, ok, timeout = DEFAULT_TIMEOUT) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout });
+  // The dialog fills in its start folder asynchronously; type again until the path stays.
+  for (let attempt = 0; attempt < 10 && (await input.inputValue()) !== path; attempt++) {
+    await input.fill(path);
+    await page.waitForTimeout(600);
+  }
+  await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).click();
+}
+
 /** Opens `relativePath` (relative to the workspace folder) through quick open (Ctrl+P); waits for its tab. */
 export async function openFile(page, relativePath, timeout = DEFAULT_TIMEOUT) {
   const name = basename(relativePath);

@@ -48,17 +48,17 @@ describe('profiles', () => {
       id: 'uid',
       task: 'math',
     });
-    assert.throws(() => resolveProfile('alpaca'), /unknown dataset profile 'alpaca'/);
+    assert.throws(() => resolveProfile('sharegpt'), /unknown dataset profile 'sharegpt'/);
     assert.throws(() => customProfile({ query: '', target: 'a', task: 'gsm8k' }), /'query' must name a field/);
-    assert.throws(() => customProfile({ query: 'q', target: 'a', task: 'mmlu' as 'gsm8k' }), /'task' must be one of gsm8k, math/);
+    assert.throws(() => customProfile({ query: 'q', target: 'a', task: 'mmlu' as 'gsm8k' }), /'task' must be one of gsm8k, math, general/);
   });
 
   test('detectProfile picks GSM8K or MATH and names the fields it saw otherwise', () => {
     assert.equal(detectProfile({ question: 'q', answer: 'a' }), GSM8K_PROFILE);
     assert.equal(detectProfile({ problem: 'p', solution: 's', level: 'Level 1' }), MATH_PROFILE);
     assert.throws(
-      () => detectProfile({ prompt: 'p', completion: 'c' }, 'data.jsonl', 3),
-      (err: unknown) => err instanceof InputError && err.line === 3 && /fields seen: 'prompt', 'completion'/.test(err.message),
+      () => detectProfile({ text: 'p', label: 'c' }, 'data.jsonl', 3),
+      (err: unknown) => err instanceof InputError && err.line === 3 && /fields seen: text \(text: "p"\), label \(text: "c"\)/.test(err.message),
     );
   });
 
@@ -247,8 +247,8 @@ describe('JSONL', () => {
     writeFileSync(garbage, 'not json\nstill not\n');
     await assert.rejects(openJsonlDataset(garbage, 'auto'), (e: unknown) => e instanceof InputError && e.line === 1 && /invalid JSON/.test(e.message));
     const other = path.join(scratch, 'other.jsonl');
-    writeFileSync(other, '[1]\n{"prompt": "p", "completion": "c"}\n');
-    await assert.rejects(openJsonlDataset(other, 'auto'), (e: unknown) => e instanceof InputError && e.line === 2 && /fields seen: 'prompt', 'completion'/.test(e.message));
+    writeFileSync(other, '[1]\n{"text": "p", "label": "c"}\n');
+    await assert.rejects(openJsonlDataset(other, 'auto'), (e: unknown) => e instanceof InputError && e.line === 2 && /fields seen: text \(text: "p"\), label/.test(e.message));
     await assert.rejects(openJsonlDataset(path.join(scratch, 'missing.jsonl'), 'auto'), /missing\.jsonl: file not found/);
     await assert.rejects(openJsonlDataset(scratch, 'auto'), /is a folder/);
   });
@@ -344,7 +344,7 @@ describe('openDataset', () => {
 
   test('unsupported extensions and unknown profiles are InputErrors', async () => {
     await assert.rejects(openDataset('train.csv', 'auto'), (e: unknown) => e instanceof InputError && /unsupported dataset format '.csv'/.test(e.message));
-    await assert.rejects(openDataset(fx('gsm8k-train-head.jsonl'), 'alpaca'), (e: unknown) => e instanceof InputError && e.field === 'profile');
+    await assert.rejects(openDataset(fx('gsm8k-train-head.jsonl'), 'sharegpt'), (e: unknown) => e instanceof InputError && e.field === 'profile');
   });
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { extractAnswer, grade, gradeAgainst, graders, targetAnswer } from '../../src/core/grading';
+import { extractAnswer, grade, gradeAgainst, graders, referenceAnswer, targetAnswer } from '../../src/core/grading';
 import { stripString } from '../../src/core/grading/mathNormalise';
 import { fixtures, repoRoot, sharedData, skipWithoutShared } from './support/shared';
 import { buildCliBundle } from './support/cli-bundle';
@@ -299,5 +299,39 @@ describe('premem grade (built CLI)', () => {
     assert.equal(premem(['grade', '--task', 'sat', '--input', '-'], '').code, 2);
     assert.equal(premem(['grade', '--task', 'gsm8k']).code, 2);
     assert.equal(premem(['grade', '--task', 'gsm8k', '--input', '-', '--bogus'], '').code, 2);
+  });
+});
+
+describe('general grader (chat, Alpaca, prompt/completion, verl, own mappings)', () => {
+  const general = (target: string, sample: string, answer?: string) => gradeAgainst('general', referenceAnswer('general', { target, answer }), sample);
+
+  test('the answer is the last box (nested braces), else after "####", else after the last "The answer is", else the last number', () => {
+    assert.equal(extractAnswer('general', 'so x = \\boxed{\\frac{1}{\\sqrt{2}}} and \\boxed{3}'), '3');
+    assert.equal(extractAnswer('general', 'then \\boxed{\\frac{1}{\\sqrt{2}}}.'), '\\frac{1}{\\sqrt{2}}');
+    assert.equal(extractAnswer('general', '48+24 = 72\n#### 72\nmore 99'), '72');
+    assert.equal(extractAnswer('general', 'First 5, then 7. The answer is 12. So done in 3 steps'), '12');
+    assert.equal(extractAnswer('general', 'I think the answer is 4. No wait, the answer is $1,000.'), '1000');
+    assert.equal(extractAnswer('general', 'roughly 3 then 8'), '8');
+    assert.equal(extractAnswer('general', 'no numbers here'), null);
+  });
+
+  test('a separate answer field is the reference; numbers compare by value, units and separators dropped', () => {
+    assert.equal(general('ignored trace 5', 'The answer is 72 clips.', '72').outcome, 'correct');
+    assert.equal(general('', '#### 1,000', '1000').outcome, 'correct');
+    assert.equal(general('', 'so it is \\boxed{0.5}', '\\frac{1}{2}').outcome, 'correct');
+    assert.equal(general('', 'The answer is 1/2.', '\\frac12').outcome, 'correct');
+    assert.equal(general('', 'The answer is \\(\\frac{5}{6}\\).', '\\frac{5}{6}').outcome, 'correct');
+    assert.equal(general('', 'The answer is 10\\text{ cm}.', '10').outcome, 'correct');
+    assert.equal(general('', 'The answer is 0.33', '\\frac{1}{3}').outcome, 'wrong');
+    assert.equal(general('', 'nothing', '3').outcome, 'unparseable');
+    // Without an answer field, the target trace's own final answer.
+    assert.equal(general('She has 3 + 4 = 7 apples. The answer is 7.', '#### 7').outcome, 'correct');
+  });
+
+  test('answer fields under the GSM8K and MATH graders', () => {
+    assert.equal(referenceAnswer('gsm8k', { target: 'x #### 5', answer: '$1,200' }), '1200');
+    assert.equal(referenceAnswer('math', { target: '', answer: '\\dfrac{14}{3}' }), '\\frac{14}{3}');
+    assert.equal(referenceAnswer('math', { target: '', answer: '\\boxed{7}' }), '7');
+    assert.equal(referenceAnswer('math', { target: 'so \\boxed{7}' }), '7');
   });
 });

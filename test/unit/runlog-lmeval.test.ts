@@ -113,7 +113,7 @@ test('a single samples file is one checkpoint; the newest file of a task wins; s
   await assert.rejects(readLmEvalRun(dir), /several lm-eval tasks \(gsm8k, gsm8k_cot\)/);
   const onlyGsm8k = await readLmEvalRun(dir, { lmEvalTask: 'gsm8k' });
   assert.equal(onlyGsm8k.run.checkpoints.length, 2);
-  await assert.rejects(readLmEvalRun(dir, { lmEvalTask: 'math' }), /no samples_math_\*\.jsonl files; found tasks: gsm8k, gsm8k_cot/);
+  await assert.rejects(readLmEvalRun(dir, { lmEvalTask: 'math' }), /no samples of lm-eval task 'math'; found tasks: gsm8k, gsm8k_cot/);
   await assert.rejects(readLmEvalRun(path.join(dir, 'nope')), /no such file or folder/);
 });
 

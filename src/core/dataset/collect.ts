@@ -1,6 +1,7 @@
 // The part every dataset reader shares: profile detection, field extraction, keys, line numbers and problems.
 import { InputError, type Dataset, type DatasetExample, type FieldProfile, type InputProblem } from '../model';
 import { KeyAssigner, exampleKey } from './keys';
+import { fieldText } from './field-text';
 import { describeType, detectProfile, getPath } from './profiles';
 
 /** Detailed problems kept per file; the rest are counted in one summary entry, so a binary file cannot flood memory. */
@@ -10,20 +11,27 @@ export interface ExampleFields {
   query: string;
   target: string;
   id?: string;
+  /** The profile's answer field, when it has one and the record holds it (keys never depend on it). */
+  answer?: string;
 }
 
 export type FieldsOrProblem = ExampleFields | { field: string; message: string };
 
-/** Query, target and id of a record under a profile, or what is wrong with it. */
+/** Query, target, id and answer of a record under a profile, or what is wrong with it. */
 export function extractFields(record: unknown, profile: FieldProfile): FieldsOrProblem {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) {
     return { field: '', message: `record is ${describeType(record)}, not an object` };
   }
-  const query = getPath(record, profile.query);
-  if (typeof query !== 'string') return fieldProblem(profile.query, 'query', query);
-  const target = getPath(record, profile.target);
-  if (typeof target !== 'string') return fieldProblem(profile.target, 'target', target);
-  if (profile.id === undefined) return { query, target };
+  const query = fieldText(record, profile.query, 'query');
+  if (typeof query !== 'string') return fieldProblem(query.path, 'query', query.value);
+  const target = fieldText(record, profile.target, 'target');
+  if (typeof target !== 'string') return fieldProblem(target.path, 'target', target.value);
+  const fields: ExampleFields = { query, target };
+  if (profile.answer !== undefined) {
+    const answer = fieldText(record, profile.answer, 'answer');
+    if (typeof answer === 'string') fields.answer = answer;
+  }
+  if (profile.id === undefined) return fields;
   const idValue = getPath(record, profile.id);
   const t = typeof idValue;
   if (t === 'string' ? idValue === '' : t !== 'number' && t !== 'bigint' && t !== 'boolean') {
@@ -32,7 +40,8 @@ export function extractFields(record: unknown, profile: FieldProfile): FieldsOrP
       message: t === 'string' ? `id field '${profile.id}' is empty` : `id field '${profile.id}' is ${describeType(idValue)}, expected a string or number`,
     };
   }
-  return { query, target, id: String(idValue) };
+  fields.id = String(idValue);
+  return fields;
 }
 
 function fieldProblem(path: string, role: string, value: unknown) {
@@ -170,7 +179,9 @@ export function datasetFromIndex(
       const record = await readRecord(i, line);
       const fields = extractFields(record, collected.profile);
       if (isProblem(fields)) throw new InputError(path, fields.message + changedHint, line);
-      return { index: i, line, key: collected.keys[i], query: fields.query, target: fields.target, record };
+      const example: DatasetExample = { index: i, line, key: collected.keys[i], query: fields.query, target: fields.target, record };
+      if (fields.answer !== undefined) example.answer = fields.answer;
+      return example;
     },
     async close() {
       if (closed) return;

@@ -51,7 +51,7 @@ export async function openJsonDataset(path: string, profile: FieldProfile | 'aut
 }
 
 /** The record array: the root itself, or the "data" member of a root object (else its only array member). */
-function findRecordArray(root: unknown, path: string): { records: unknown[]; key?: string } {
+export function findRecordArray(root: unknown, path: string): { records: unknown[]; key?: string } {
   if (Array.isArray(root)) return { records: root };
   if (typeof root === 'object' && root !== null) {
     const obj = root as Record<string, unknown>;

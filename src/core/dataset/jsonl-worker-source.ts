@@ -1,7 +1,7 @@
 // Source of the worker that parses and keys JSONL records in parallel. It is plain JavaScript run with
 // `eval: true`, so it needs no separate bundle entry and runs the same under esbuild and tsx. It mirrors
-// extractFields (collect.ts), getPath/describeType (profiles.ts) and contentKey (keys.ts); the unit tests
-// check that both paths give identical keys and problems.
+// extractFields (collect.ts), describeType (profiles.ts) and contentKey (keys.ts), and runs makeFieldText
+// (field-text.ts) from its own source text; the unit tests check that both paths give identical keys and problems.
 //
 // In: { buffer: ArrayBuffer, start, end, final } — whole lines (the last one unterminated only when final).
 // Out: per non-blank line its offset relative to start, byte length (no LF/CRLF), 0-based line index,
@@ -13,6 +13,8 @@ export const enum RecordStatus {
   Error = 2,
   TornLastLine = 3,
 }
+
+import { makeFieldText } from './field-text';
 
 export const JSONL_WORKER_SOURCE = String.raw`
 'use strict';
@@ -44,6 +46,10 @@ function getPath(record, path) {
   }
   return value;
 }
+
+// Transpilers that keep function names (tsx) wrap inner functions in a __name helper call; here it is a no-op.
+const __name = (target) => target;
+const fieldText = (${makeFieldText.toString()})();
 
 function fieldProblem(path, role, value) {
   return value === undefined
@@ -100,10 +106,10 @@ parentPort.on('message', (job) => {
       push(start, end - start, 2, 'record is ' + describeType(record) + ', not an object', '');
       return;
     }
-    const query = getPath(record, profile.query);
-    if (typeof query !== 'string') return push(start, end - start, 2, fieldProblem(profile.query, 'query', query), profile.query);
-    const target = getPath(record, profile.target);
-    if (typeof target !== 'string') return push(start, end - start, 2, fieldProblem(profile.target, 'target', target), profile.target);
+    const query = fieldText(record, profile.query, 'query');
+    if (typeof query !== 'string') return push(start, end - start, 2, fieldProblem(query.path, 'query', query.value), query.path);
+    const target = fieldText(record, profile.target, 'target');
+    if (typeof target !== 'string') return push(start, end - start, 2, fieldProblem(target.path, 'target', target.value), target.path);
     if (profile.id === undefined) return push(start, end - start, 0, contentKey(query, target), '');
     const id = getPath(record, profile.id);
     const t = typeof id;

@@ -1,9 +1,10 @@
 // Opens a dataset file of any supported format, chosen by extension (and, for .json, by content).
-import { extname } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, relative } from 'node:path';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { openJsonDataset } from './json';
 import { openForReading, openJsonlDataset, type OpenDatasetOptions } from './jsonl';
-import { openParquetDataset } from './parquet';
+import { openParquetDataset, openParquetShards } from './parquet';
 import { resolveProfile, type ProfileSpec } from './profiles';
 
 export type { OpenDatasetOptions } from './jsonl';
@@ -24,6 +25,10 @@ export async function openDataset(path: string, profile: ProfileSpec | string | 
     resolved = profile === 'auto' ? 'auto' : resolveProfile(profile);
   } catch (err) {
     throw new InputError(path, (err as Error).message, undefined, 'profile');
+  }
+  if (await isFolder(path)) {
+    const { files } = await findDatasetShards(path);
+    return openParquetShards(path, files, resolved, opts);
   }
   const ext = extname(path).toLowerCase();
   const format = FORMATS[ext];
@@ -62,4 +67,40 @@ export async function looksLikeJsonLines(path: string): Promise<boolean> {
   } finally {
     await handle.close();
   }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** "train-00000-of-00002.parquet" -> "train"; a file outside that pattern is a split of its own name. */
+const SHARD = /^(.+?)(?:-\d{5}-of-\d{5})?\.parquet$/;
+
+/**
+ * The Parquet shards of a Hugging Face dataset folder (its data/ folder, or the folder itself, one level of
+ * sub-folders per config at most), in order: the 'train' split when there are several, else the only one.
+ */
+export async function findDatasetShards(folder: string): Promise<{ split: string; files: string[] }> {
+  const found: string[] = [];
+  const visit = async (dir: string, depth: number) => {
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (e.name.startsWith('.')) continue;
+      if (e.isDirectory() && depth < 2) await visit(join(dir, e.name), depth + 1);
+      else if (e.isFile() && e.name.toLowerCase().endsWith('.parquet')) found.push(join(dir, e.name));
+    }
+  };
+  await visit(folder, 0);
+  const splits = new Map<string, string[]>();
+  for (const file of found.sort()) {
+    const split = join(relative(folder, file), '..', SHARD.exec(basename(file))?.[1] ?? basename(file));
+    splits.set(split, [...(splits.get(split) ?? []), file]);
+  }
+  if (splits.size === 0) throw new InputError(folder, 'a folder with no .parquet files: expected a Hugging Face dataset folder (data/train-00000-of-0000n.parquet) or a dataset file');
+  const names = [...splits.keys()];
+  const train = names.filter((n) => basename(n) === 'train');
+  const split = names.length === 1 ? names[0] : train.length === 1 ? train[0] : undefined;
+  if (split === undefined) {
+    throw new InputError(folder, `several splits (${names.join(', ')}) and no single 'train' split; open one split's folder or .parquet file instead`);
+  }
+  return { split, files: splits.get(split)! };
 }

@@ -83,7 +83,7 @@ function skipBlanks(text: string, i: number): number {
  * The number written right at `i` (after blanks, ':' and markdown '*'), with an optional sign and '$'
  * in either order ("-$5", "$-5"); null when something else comes first.
  */
-function numberAt(text: string, i: number): string | null {
+export function numberAt(text: string, i: number): string | null {
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
@@ -111,7 +111,7 @@ function numberAt(text: string, i: number): string | null {
 }
 
 /** The last number in the text; a '-' before it is a sign only when it does not follow a word or number. */
-function lastNumber(text: string): string | null {
+export function lastNumber(text: string): string | null {
   const n = text.length;
   let lastStart = -1;
   let lastEnd = -1;
@@ -162,6 +162,8 @@ export function extractGsm8kAnswer(text: string): string | null {
 export const gsm8kGrader: Grader = {
   extract: extractGsm8kAnswer,
   extractTarget: extractGsm8kAnswer,
+  // An answer field ("72", "1,000", "$18") reads as a text that holds just that number.
+  normalise: extractGsm8kAnswer,
   // Canonical numbers are equal exactly when their values are.
   equivalent: (answer, targetAnswer) => answer === targetAnswer,
 };

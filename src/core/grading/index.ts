@@ -3,6 +3,7 @@
 // extract the target's answer once (targetAnswer) and call gradeAgainst per sample.
 import type { GradeResult, GradingTask } from '../model';
 import type { Grader } from './grader';
+import { generalGrader } from './general';
 import { gsm8kGrader } from './gsm8k';
 import { mathGrader } from './math';
 
@@ -11,6 +12,7 @@ export type { Grader } from './grader';
 export const graders: Record<GradingTask, Grader> = {
   gsm8k: gsm8kGrader,
   math: mathGrader,
+  general: generalGrader,
 };
 
 /** The normalised final answer of a model sample; null when it states none. */
@@ -21,6 +23,14 @@ export function extractAnswer(task: GradingTask, text: string): string | null {
 /** The normalised final answer of a target trace; null when it holds none. */
 export function targetAnswer(task: GradingTask, target: string): string | null {
   return graders[task].extractTarget(target);
+}
+
+/**
+ * The reference answer of an example: its answer field when the dataset has one (normalised as an answer
+ * stated alone), else the final answer of its target trace.
+ */
+export function referenceAnswer(task: GradingTask, example: { target: string; answer?: string }): string | null {
+  return example.answer !== undefined ? graders[task].normalise(example.answer) : targetAnswer(task, example.target);
 }
 
 /**

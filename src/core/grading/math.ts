@@ -101,5 +101,10 @@ export const mathGrader: Grader = {
   extract: extractMathAnswer,
   // Targets are MATH solutions, whose final answer is their last \boxed{}.
   extractTarget: extractMathAnswer,
+  // An answer field holds the answer itself ("\\frac{14}{3}"), boxed or not.
+  normalise: (answer) => {
+    const stripped = stripString(lastBoxedContent(answer) ?? answer.trim());
+    return stripped === '' ? null : stripped;
+  },
   equivalent: (answer, targetAnswer) => answer === targetAnswer || sameRational(answer, targetAnswer),
 };

@@ -4,8 +4,11 @@
 export const thresholdFromP = (p: number): number => Math.log(Math.log(p));
 export const pFromThreshold = (thr: number): number => Math.exp(Math.exp(thr));
 
-/** The values the method was published with (see docs): GSM8K thr = -2.3, MATH thr = -1.7. */
-export const DEFAULT_THRESHOLD: Record<'gsm8k' | 'math', number> = { gsm8k: -2.3, math: -1.7 };
+/**
+ * The values the method was published with (see docs): GSM8K thr = -2.3, MATH thr = -1.7. Other layouts have
+ * no published value; GSM8K's, the stricter, stands in until p is calibrated.
+ */
+export const DEFAULT_THRESHOLD: Record<'gsm8k' | 'math' | 'general', number> = { gsm8k: -2.3, math: -1.7, general: -2.3 };
 
 /**
  * log(log(perplexity)) per example. An unknown perplexity (NaN: not scored, or a sampling-only endpoint) becomes

@@ -5,7 +5,7 @@ import { readLmEvalRun } from './lm-eval';
 
 export { isLmEvalDir } from './lm-eval';
 
-export async function loadLmEvalRuns(target: string, dataset?: Dataset): Promise<{ runs: Run[]; problems: InputProblem[] }> {
-  const { run, problems } = await readLmEvalRun(target, { dataset, task: dataset?.profile.task });
+export async function loadLmEvalRuns(target: string, dataset?: Dataset, lmEvalTask?: string): Promise<{ runs: Run[]; problems: InputProblem[] }> {
+  const { run, problems } = await readLmEvalRun(target, { dataset, task: dataset?.profile.task, lmEvalTask });
   return { runs: [run], problems };
 }

@@ -1,17 +1,18 @@
-// Reads lm-evaluation-harness per-sample logs (`--log_samples`: samples_<task>_<date>.jsonl) as a run: one
-// checkpoint per sub-folder of the run folder. Every response in `resps` is graded again with PreMem's grader;
+// Reads lm-evaluation-harness per-sample logs (`--log_samples`: samples_<task>_<date>.jsonl; lm-eval 0.4.0-0.4.2
+// wrote one JSON array per task, "<model args>_<task>.jsonl") as a run: one checkpoint per sub-folder of the run folder. Every response in `resps` is graded again with PreMem's grader;
 // lm-eval's own `filtered_resps` and metrics only ever describe the first response, so they are not used.
 // The logs hold no log-probabilities of the target, so perplexity is unknown (NaN) throughout.
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { extractFields, isProblem } from '../dataset/collect';
 import { exampleKey } from '../dataset/keys';
-import { getPath } from '../dataset/profiles';
-import { gradeAgainst, targetAnswer } from '../grading';
+import { detectProfile, getPath } from '../dataset/profiles';
+import { gradeAgainst, graders, referenceAnswer, targetAnswer } from '../grading';
 import {
   type CheckpointScores,
   type Dataset,
   type ExampleSamples,
+  type FieldProfile,
   type GradingTask,
   InputError,
   type InputProblem,
@@ -39,6 +40,8 @@ export interface LmEvalReadOptions {
 
 export interface LmEvalSampleFile {
   path: string;
+  /** lm-eval 0.4.0-0.4.2 (and samples_<task>_<date>.json): one JSON array of samples instead of JSON Lines. */
+  array: boolean;
   /** lm-eval task name from the file name. */
   task: string;
   /** The date part of the file name ('' when absent); the newest file of a task wins. */
@@ -48,7 +51,9 @@ export interface LmEvalSampleFile {
   step: number;
 }
 
-const SAMPLES_FILE = /^samples_(.+?)(?:_(\d{4}-\d{2}-\d{2}T[0-9.-]+))?\.jsonl$/;
+const SAMPLES_FILE = /^samples_(.+?)(?:_(\d{4}-\d{2}-\d{2}T[0-9.-]+))?\.jsonl?$/;
+/** Files that are never samples, whatever they hold. */
+const NOT_SAMPLES = /^(results.*|trainer_state|config|generation_config|tokenizer.*|special_tokens_map|adapter_config|all_results|train_results|eval_results)\.json$/;
 const MAX_DEPTH = 4;
 
 /** Training step named by a path: checkpoint-500, global_step500, step_500, or a folder name ending in digits. */
@@ -69,10 +74,41 @@ async function walk(dir: string, depth: number, out: string[]): Promise<void> {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (depth < MAX_DEPTH) await walk(p, depth + 1, out);
-    } else if (SAMPLES_FILE.test(e.name)) {
+    } else if (SAMPLES_FILE.test(e.name) || (/\.jsonl?$/.test(e.name) && !NOT_SAMPLES.test(e.name) && (await isSampleArray(p)))) {
       out.push(p);
     }
   }
+}
+
+/** Whether a file opens as a JSON array of lm-eval samples (lm-eval 0.4.0-0.4.2 wrote "<model>_<task>.jsonl" so). */
+export async function isSampleArray(file: string): Promise<boolean> {
+  const head = await readBytesAt(file, 0, 4096).catch(() => undefined);
+  if (!head) return false;
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  return text.startsWith('[') && /^\[\s*\{/.test(text) && text.includes('"doc_id"');
+}
+
+/**
+ * The lm-eval task of a samples file: from samples_<task>_<date>.json(l); for the older "<model args>_<task>.jsonl",
+ * the longest task named in a results file beside it that ends the name, else the whole name.
+ */
+async function taskOfFile(file: string): Promise<string> {
+  const m = SAMPLES_FILE.exec(path.basename(file));
+  if (m) return m[1];
+  const stem = path.basename(file).replace(/\.jsonl?$/, '');
+  const dir = path.dirname(file);
+  const tasks = new Set<string>();
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!/^results.*\.json$/.test(name)) continue;
+    try {
+      const results = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { configs?: object; results?: object };
+      for (const k of Object.keys(results.configs ?? results.results ?? {})) tasks.add(k);
+    } catch {
+      // An unreadable results file names no task; the file's name stands in.
+    }
+  }
+  const named = [...tasks].filter((t) => stem === t || stem.endsWith(`_${t}`)).sort((a, b) => b.length - a.length);
+  return named[0] ?? stem;
 }
 
 /**
@@ -86,12 +122,15 @@ export async function findLmEvalSampleFiles(target: string): Promise<LmEvalSampl
   const root = info.isFile() ? path.dirname(target) : target;
   if (info.isFile()) files.push(target);
   else await walk(target, 0, files);
-  return files.sort().map((file) => {
-    const m = SAMPLES_FILE.exec(path.basename(file))!;
+  const found: LmEvalSampleFile[] = [];
+  for (const file of files.sort()) {
+    const m = SAMPLES_FILE.exec(path.basename(file));
     const rel = path.relative(root, path.dirname(file));
     const checkpoint = rel === '' ? path.basename(root) : rel.split(path.sep)[0];
-    return { path: file, task: m[1], date: m[2] ?? '', checkpoint, step: stepFromPath(rel === '' ? path.basename(root) : rel) };
-  });
+    const array = file.endsWith('.json') || !m || (await isSampleArray(file));
+    found.push({ path: file, array, task: await taskOfFile(file), date: m?.[2] ?? '', checkpoint, step: stepFromPath(rel === '' ? path.basename(root) : rel) });
+  }
+  return found;
 }
 
 /** Whether a folder holds lm-eval samples files. */
@@ -103,10 +142,10 @@ export async function isLmEvalDir(dir: string): Promise<boolean> {
 function chooseFiles(all: LmEvalSampleFile[], target: string, lmEvalTask: string | undefined, log: ProblemLog): LmEvalSampleFile[] {
   const tasks = [...new Set(all.map((f) => f.task))].sort();
   if (lmEvalTask !== undefined && !tasks.includes(lmEvalTask)) {
-    throw new InputError(target, `no samples_${lmEvalTask}_*.jsonl files; found tasks: ${tasks.join(', ') || 'none'}`);
+    throw new InputError(target, `no samples of lm-eval task '${lmEvalTask}'; found tasks: ${tasks.join(', ') || 'none'}`);
   }
   if (lmEvalTask === undefined && tasks.length > 1) {
-    throw new InputError(target, `samples of several lm-eval tasks (${tasks.join(', ')}); choose one`);
+    throw new InputError(target, `samples of several lm-eval tasks (${tasks.join(', ')}); choose one with --task ${tasks[0]} (in premem.json: {"path": ..., "task": "${tasks[0]}"} in "runs")`);
   }
   const task = lmEvalTask ?? tasks[0];
   const byCheckpoint = new Map<string, LmEvalSampleFile[]>();
@@ -134,14 +173,17 @@ function describe(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'string' ? 'a string' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
-/** The target trace of a doc: the dataset profile's target field, else GSM8K's 'answer' / MATH's 'solution'. */
-function targetTrace(doc: unknown, task: GradingTask, dataset: Dataset | undefined): string | undefined {
-  const fields = dataset ? [dataset.profile.target] : task === 'math' ? ['solution', 'answer'] : ['answer'];
-  for (const f of fields) {
-    const v = getPath(doc, f);
-    if (typeof v === 'string') return v;
+/** The reference answer of a doc: by the dataset's profile (its answer field, else its target), else GSM8K's 'answer' / MATH's 'solution'. */
+function docAnswer(doc: unknown, task: GradingTask, dataset: Dataset | undefined): string | null {
+  if (dataset) {
+    const fields = extractFields(doc, dataset.profile);
+    return isProblem(fields) ? null : referenceAnswer(task, fields);
   }
-  return undefined;
+  for (const f of task === 'math' ? ['solution', 'answer'] : ['answer']) {
+    const v = getPath(doc, f);
+    if (typeof v === 'string') return targetAnswer(task, v);
+  }
+  return null;
 }
 
 /** Parses one samples line; a string is the problem with it. */
@@ -152,6 +194,11 @@ function parseEntry(text: string, task: GradingTask, dataset: Dataset | undefine
   } catch (err) {
     return { problem: `invalid JSON: ${(err as Error).message}` };
   }
+  return entryOf(value, task, dataset);
+}
+
+/** One parsed sample object (a line of JSON Lines, or an element of an older file's array). */
+function entryOf(value: unknown, task: GradingTask, dataset: Dataset | undefined): ParsedEntry | { problem: string; field?: string } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `line is ${describe(value)}, expected an lm-eval sample object` };
   const rec = value as Record<string, unknown>;
   const docId = rec.doc_id;
@@ -174,9 +221,9 @@ function parseEntry(text: string, task: GradingTask, dataset: Dataset | undefine
   }
   if (texts.length === 0) return { problem: "'resps' holds no responses", field: 'resps' };
   if (texts.length > 65535) return { problem: `'resps' holds ${texts.length} responses, at most 65535 are supported`, field: 'resps' };
-  const trace = targetTrace(rec.doc, task, dataset);
-  let answer = trace !== undefined ? targetAnswer(task, trace) : null;
-  if (answer === null && (typeof rec.target === 'string' || typeof rec.target === 'number')) answer = targetAnswer(task, String(rec.target));
+  let answer = docAnswer(rec.doc, task, dataset);
+  // lm-eval's own target (doc_to_target): a trace, or the answer alone.
+  if (answer === null && (typeof rec.target === 'string' || typeof rec.target === 'number')) answer = targetAnswer(task, String(rec.target)) ?? graders[task].normalise(String(rec.target));
   return { docId, doc: rec.doc, filter: rec.filter, texts, targetAnswer: answer };
 }
 
@@ -195,6 +242,7 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
   const fixedSize = dataset?.size ?? opts.numExamples;
   let maxDocId = -1;
   let noDocFields = false;
+  let docProfile: FieldProfile | null | undefined;
 
   const columns: CheckpointColumns[] = [];
   for (let f = 0; f < files.length; f++) {
@@ -207,12 +255,7 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
       if (field) p.field = field;
       log.add(kind, p);
     };
-    const scanner = new LineScanner(file);
-    await scanner.scan((buf, start, end, offset, line) => {
-      if (start === end) return;
-      const text = buf.toString('utf8', start, end).replace(/^\uFEFF/, '');
-      if (text.trim() === '') return;
-      const entry = parseEntry(text, task, dataset);
+    const take = (entry: ParsedEntry | { problem: string; field?: string }, line: number, offset: number, length: number) => {
       if ('problem' in entry) return problem('invalid-line', line, entry.problem, entry.field);
       if (seen.has(entry.docId)) {
         // lm-eval writes one line per doc and filter (e.g. strict-match, flexible-extract) with the same responses.
@@ -224,7 +267,13 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
         return problem('doc-range', line, `doc_id ${entry.docId} is beyond the dataset's ${fixedSize} examples; line skipped`, 'doc_id');
       }
       if (dataset) {
-        const fields = extractFields(entry.doc, dataset.profile);
+        let fields = extractFields(entry.doc, dataset.profile);
+        // Docs of lm-eval's own copy of the dataset (GSM8K's {question, answer}) against a re-export in another
+        // layout: the doc's own layout gives the same query and target when it is the same example.
+        if (isProblem(fields)) {
+          if (docProfile === undefined) docProfile = detectedOrNull(entry.doc); // once per run: null when none fits
+          if (docProfile) fields = extractFields(entry.doc, docProfile);
+        }
         if (isProblem(fields)) noDocFields = true;
         else {
           const key = exampleKey(fields.query, fields.target, fields.id);
@@ -243,12 +292,28 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
         perplexity: NaN,
         distinctAnswers: distinctAnswerCount(grades.map((g) => g.answer)),
       });
-      if (end - start <= 0xffffffff) col.setLocation(entry.docId, f, offset, end - start);
+      if (length <= 0xffffffff) col.setLocation(entry.docId, f, offset, length);
+    };
+    if (files[f].array) {
+      // Older files: one JSON array; a sample's "line" is its 1-based place in the array, its location that index
+      // (with length 1: a length of 0 means "no texts").
+      const samples = await readSampleArray(file);
+      samples.forEach((value, i) => take(entryOf(value, task, dataset), i + 1, i, 1));
+      if (samples.length === 0) log.add('empty', { file, severity: 'warning', message: 'no samples' });
+      continue;
+    }
+    const scanner = new LineScanner(file);
+    await scanner.scan((buf, start, end, offset, line) => {
+      if (start === end) return;
+      const text = buf.toString('utf8', start, end).replace(/^\uFEFF/, '');
+      if (text.trim() === '') return;
+      take(parseEntry(text, task, dataset), line, offset, end - start);
     });
     if (scanner.lineCount === 0) log.add('empty', { file, severity: 'warning', message: 'no complete lines' });
   }
   if (noDocFields && dataset) {
-    log.add('no-doc-fields', { file: target, severity: 'warning', message: `docs lack the dataset's fields ('${dataset.profile.query}', '${dataset.profile.target}'); doc_id is trusted as the dataset index unchecked` });
+    const field = (spec: string) => (spec.includes('\n') ? JSON.stringify(spec) : `'${spec}'`);
+    log.add('no-doc-fields', { file: target, severity: 'warning', message: `docs lack the dataset's fields (${field(dataset.profile.query)}, ${field(dataset.profile.target)}); doc_id is trusted as the dataset index unchecked` });
   }
 
   const n = fixedSize ?? maxDocId + 1;
@@ -258,7 +323,7 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
     numExamples: n,
     checkpoints,
     source: { format: 'lm-eval', path: target },
-    samples: lmEvalSampleSource(files.map((f) => f.path), columns, task, dataset),
+    samples: lmEvalSampleSource(files, columns, task, dataset),
   };
   const trainerStateDir = (await stat(target)).isFile() ? path.dirname(target) : target;
   const trainerState = await findTrainerState(trainerStateDir);
@@ -272,17 +337,44 @@ export async function readLmEvalRun(target: string, opts: LmEvalReadOptions = {}
   return { run, problems: log.problems };
 }
 
-function lmEvalSampleSource(files: string[], columns: CheckpointColumns[], task: GradingTask, dataset: Dataset | undefined): SampleSource {
+function detectedOrNull(doc: unknown): FieldProfile | null {
+  try {
+    return detectProfile(doc);
+  } catch {
+    return null;
+  }
+}
+
+/** An older samples file: its JSON array, or an InputError naming the file. */
+async function readSampleArray(file: string): Promise<unknown[]> {
+  let value: unknown;
+  try {
+    value = JSON.parse((await readFile(file, 'utf8')).replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new InputError(file, `an lm-eval samples array that is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(value)) throw new InputError(file, 'expected a JSON array of lm-eval samples');
+  return value;
+}
+
+function lmEvalSampleSource(files: LmEvalSampleFile[], columns: CheckpointColumns[], task: GradingTask, dataset: Dataset | undefined): SampleSource {
+  // The last older-format file read, kept whole: its samples are viewed one example after another.
+  let cached: { file: string; samples: Promise<unknown[]> } | undefined;
+  const arrayElement = async (file: string, index: number) => {
+    if (cached?.file !== file) cached = { file, samples: readSampleArray(file) };
+    return (await cached.samples)[index];
+  };
   return {
     has: (checkpoint, example) => columns[checkpoint]?.location(example) !== undefined,
     read: async (checkpoint, example): Promise<ExampleSamples | undefined> => {
       const loc = columns[checkpoint]?.location(example);
       if (!loc) return undefined;
-      const file = files[loc.file];
-      const bytes = await readBytesAt(file, loc.offset, loc.length);
-      const entry = parseEntry(bytes.toString('utf8').replace(/^\uFEFF/, ''), task, dataset);
+      const { path: file, array } = files[loc.file];
+      const entry = array
+        ? entryOf(await arrayElement(file, loc.offset), task, dataset)
+        : parseEntry((await readBytesAt(file, loc.offset, loc.length)).toString('utf8').replace(/^\uFEFF/, ''), task, dataset);
       if ('problem' in entry || entry.docId !== example) {
-        throw new InputError(file, `the line at byte ${loc.offset} changed since it was read (was the file rewritten?); reload the run`);
+        throw new InputError(file, `the sample at ${array ? 'index' : 'byte'} ${loc.offset} changed since it was read (was the file rewritten?); reload the run`);
       }
       return { samples: gradeEntry(entry, task).map((g, i) => ({ text: entry.texts[i], answer: g.answer, outcome: g.outcome })) };
     },

@@ -49,6 +49,8 @@ export const DEFAULT_PERTURBATIONS: readonly string[] = ['First', 'We know that'
 const TASK_DEFAULTS: Record<GradingTask, { topP: number; maxTokens: number }> = {
   gsm8k: { topP: 0.95, maxTokens: 512 },
   math: { topP: 1.0, maxTokens: 1024 },
+  // Other layouts (chat, Alpaca, …) carry traces of any length: MATH's settings, the longer of the two.
+  general: { topP: 1.0, maxTokens: 1024 },
 };
 
 const FLAVOURS: readonly Flavour[] = ['vllm', 'sglang', 'openai'];

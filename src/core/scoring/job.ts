@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { holdLock, LockHeldError } from '../file-lock';
-import { gradeAgainst, targetAnswer } from '../grading';
+import { gradeAgainst, referenceAnswer } from '../grading';
 import type { Dataset, GradingTask, OutcomeName } from '../model';
 import type { CheckpointRecord, ExampleRecord, PreMemRecord, RunRecord, SampleSet } from '../runlog/premem-format';
 import { COMPLETED_KEY_SEPARATOR, PreMemLogWriter, readCompletedKeys } from '../runlog/premem-writer';
@@ -291,7 +291,7 @@ class BatchScorer {
     // Settle every request before returning, so a failure does not leave others running unobserved.
     const [samples, probeSamples, scores] = await allSettledOrThrow([sampling, Promise.all(probes), perplexity]);
     return examples.map((e, i) => {
-      const answer = targetAnswer(this.task, e.target);
+      const answer = referenceAnswer(this.task, e);
       const record: ExampleRecord = {
         v: 1,
         type: 'example',

@@ -28,6 +28,19 @@ export type TableDocumentState =
   | { kind: 'ready'; table: LoadedTable }
   | { kind: 'failed'; message: string };
 
+/**
+ * Whether a session's dataset is this table's file: the same file, or a folder (a Hugging Face dataset's
+ * shards) that holds it.
+ */
+export function datasetHolds(dataset: string, file: string): boolean {
+  if (samePath(dataset, file)) return true;
+  const parent = path.dirname(path.resolve(file));
+  for (let dir = parent; ; dir = path.dirname(dir)) {
+    if (samePath(dir, dataset)) return /\.parquet$/i.test(file);
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
 /** Whether two file paths name the same file (case-insensitively where the file system is). */
 export function samePath(a: string, b: string): boolean {
   const x = path.resolve(a);
@@ -79,13 +92,13 @@ export class TableDocument implements vscode.CustomDocument {
   /** The open session, when its dataset is this file. */
   matchingSession(): AnalysisSession | undefined {
     const session = this.services.session;
-    return session && samePath(session.dataset.path, this.uri.fsPath) ? session : undefined;
+    return session && datasetHolds(session.dataset.path, this.uri.fsPath) ? session : undefined;
   }
 
   /** Whether the session being opened is on this file. */
   private sessionOpeningOnFile(): boolean {
     const opening = this.services.openingDataset;
-    return opening !== undefined && samePath(opening, this.uri.fsPath);
+    return opening !== undefined && datasetHolds(opening, this.uri.fsPath);
   }
 
   /** Indexes again (the file changed, or the session that lent its dataset went away). */

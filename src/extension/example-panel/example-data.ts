@@ -2,7 +2,7 @@
 // run, its flag, and (for comparisons) its numbers in any run at any checkpoint. Everything is plain data that
 // survives JSON (non-finite numbers become null).
 import type { FlagStore } from '../../core/flags/flag-store';
-import { targetAnswer } from '../../core/grading';
+import { referenceAnswer } from '../../core/grading';
 import { CATEGORY_NAMES, exampleDynamics } from '../../core/metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../../core/metrics/premem';
 import type { AnalysisSession } from '../../core/session';
@@ -22,7 +22,7 @@ export async function exampleView(session: AnalysisSession, flags: FlagStore | u
     line: record.line,
     query: record.query,
     target: record.target,
-    targetAnswer: targetAnswer(task, record.target),
+    targetAnswer: referenceAnswer(task, record),
     task,
     run: session.selectedRun,
     runId: run.id,

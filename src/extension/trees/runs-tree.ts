@@ -1,6 +1,7 @@
 // The Runs and Checkpoints view: every run with its checkpoints and their numbers (train accuracy, mean
 // PreMemAcc, measured test accuracy); clicking a checkpoint makes the marks show it.
 import * as vscode from 'vscode';
+import type { RunFormat } from '../../core/model';
 import { escapeMarkdown, fixed2, percent, plural, shortRunNames } from '../format';
 import type { SessionManager } from '../session-manager';
 
@@ -14,6 +15,9 @@ export interface CheckpointNode {
   checkpoint: number;
 }
 export type RunsNode = RunNode | CheckpointNode;
+
+/** Logs that hold samples but no perplexity of the target: their PreMemAcc is plain accuracy. */
+const ACCURACY_ONLY = new Set<RunFormat>(['lm-eval', 'llamafactory', 'trl-completions']);
 
 export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<RunsNode | undefined>();
@@ -61,6 +65,10 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
       const tip = new vscode.MarkdownString();
       tip.appendMarkdown(`**${escapeMarkdown(run.id)}**  \n${escapeMarkdown(run.source.format)}: ${escapeMarkdown(vscode.workspace.asRelativePath(run.source.path))}`);
       if (last) tip.appendMarkdown(`  \nlast checkpoint: PreMemAcc ${fixed2(last.preMemAccuracy)}, test ${percent(last.testAccuracy)}`);
+      if (ACCURACY_ONLY.has(run.source.format)) {
+        item.description += ' · accuracy only';
+        tip.appendMarkdown('  \naccuracy only: this log holds no perplexity of the target, so PreMemAcc equals accuracy (score the checkpoints with PreMem for perplexity)');
+      }
       item.tooltip = tip;
       return item;
     }
