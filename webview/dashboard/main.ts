@@ -9,7 +9,8 @@ import { createPredictionPanel } from './prediction';
 import { createProgressionsPanel, type ProgressionsState } from './progressions';
 import { type FromHost, isFromHost, type ToHost } from './protocol';
 import { createRobustnessPanel } from './robustness';
-import { onThemeChange, readTheme, type Theme } from './theme';
+import { onThemeChange } from '../shared/theme-change';
+import { readTheme, type Theme } from './theme';
 import { createThresholdPanel } from './threshold';
 
 interface DashboardState {

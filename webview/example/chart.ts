@@ -1,11 +1,19 @@
 // The example's accuracy, masked accuracy and PreMemAcc over the selected run's checkpoints.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
 import { el } from '../shared/dom';
+import { onThemeChange } from '../shared/theme-change';
 import type { ExampleView } from './protocol';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
 
 let current: Chart | undefined;
+let shown: ExampleView | undefined;
+let redrawOnThemeChange: HTMLElement | undefined;
+
+// The chart's colours are read once per drawing: a theme switch draws it again in the same box.
+onThemeChange(() => {
+  if (shown && redrawOnThemeChange?.isConnected) redrawOnThemeChange.replaceWith(renderChart(shown));
+});
 
 function themeColor(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -49,5 +57,7 @@ export function renderChart(example: ExampleView): HTMLElement {
       plugins: { legend: { labels: { color: foreground } } },
     },
   });
+  shown = example;
+  redrawOnThemeChange = box;
   return box;
 }
