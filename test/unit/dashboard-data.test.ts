@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { summarize } from '../../src/core/analysis';
 import { checkpointAdvice, overMemorizationFlags } from '../../src/core/dashboard/advice';
 import { buildDashboard, buildHeatmap } from '../../src/core/dashboard/build';
-import { categoryStacks } from '../../src/core/dashboard/categories';
+import { categoriesSummary, categoryStacks } from '../../src/core/dashboard/categories';
 import { withThreshold } from '../../src/core/dashboard/config-threshold';
 import { adviceCsv, heatmapCsv, histogramCsv, predictionCsv, toCsv } from '../../src/core/dashboard/csv';
 import { memorizedShare, sampleDiversity } from '../../src/core/dashboard/diversity';
@@ -59,14 +59,16 @@ const small = () =>
 test('categories per checkpoint count the run\'s members by category', () => {
   const prepared = prepareRun(small());
   const d = exampleDynamics(prepared, thr);
-  const stacks = categoryStacks(d.category, prepared.members, ['c0', 'c1', 'c2']);
+  const stacks = categoryStacks(d.category, prepared.members, ['c0', 'c1', 'c2'], 0);
   assert.deepEqual(stacks.counts.incorrect, [2, 1, 1]);
   assert.deepEqual(stacks.counts.correct, [1, 1, 1]);
   assert.deepEqual(stacks.counts.memorized, [1, 1, 2]);
   assert.deepEqual(stacks.counts.unscored, [0, 1, 0]);
   assert.equal(stacks.total, 4);
+  // The sentence speaks of the selected checkpoint, not the last one.
+  assert.equal(categoriesSummary(stacks), '4 examples of the selected run. At c0: 25.0% memorized, 25.0% correct with their own trace, 50.0% incorrect.');
   // Only the members of a subset run are counted.
-  const sub = categoryStacks(d.category, Int32Array.from([1, 2]), ['c0', 'c1', 'c2']);
+  const sub = categoryStacks(d.category, Int32Array.from([1, 2]), ['c0', 'c1', 'c2'], 2);
   assert.deepEqual(sub.counts.memorized, [1, 1, 1]);
   assert.deepEqual(sub.counts.incorrect, [1, 1, 1]);
   assert.equal(sub.total, 2);
@@ -400,6 +402,9 @@ test('the committed paper-runs slice: every panel\'s data is consistent with the
   assert.equal(model.histogram!.scored, members.length);
   assert.equal(model.histogram!.atOrUnderT, members.filter((i) => pre[i] <= 0.75).length);
   assert.equal(model.histogram!.checkpoint, 'checkpoint-87');
+  // One selected checkpoint drives every card: the progressions card speaks of the same one.
+  assert.equal(cats.selected, 2);
+  assert.match(categoriesSummary(cats), /\. At checkpoint-87: /);
   assert.equal(model.robustness, null);
   assert.equal(model.advice.rows.length, 12);
   assert.equal(model.advice.hasTestPerplexity, false);

@@ -67,7 +67,7 @@ export function buildDashboard(source: DashboardSource, calibration: Calibration
   let histogram: PreMemHistogram | null = null;
   let robustness: RobustnessData | null = null;
   if (selected && view) {
-    categories = categoryStacks(view.dynamics.category, selected.members, checkpointIds);
+    categories = categoryStacks(view.dynamics.category, selected.members, checkpointIds, source.selectedCheckpoint);
     const pre = view.preMem[source.selectedCheckpoint];
     if (pre) histogram = preMemHistogram(pre, selected.members, source.t, checkpointIds[source.selectedCheckpoint]);
     robustness = robustnessData(selected.run.checkpoints, view.preMem, selected.members, source.selectedCheckpoint);

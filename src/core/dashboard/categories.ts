@@ -8,9 +8,11 @@ export interface CategoryStacks {
   counts: Record<CategoryName, number[]>;
   /** Examples counted per checkpoint (the run's members). */
   total: number;
+  /** The selected checkpoint, which the summary speaks of (as every other card does). */
+  selected: number;
 }
 
-export function categoryStacks(category: readonly Uint8Array[], members: Int32Array, checkpointIds: readonly string[]): CategoryStacks {
+export function categoryStacks(category: readonly Uint8Array[], members: Int32Array, checkpointIds: readonly string[], selected: number): CategoryStacks {
   const counts = Object.fromEntries(CATEGORY_NAMES.map((name) => [name, new Array<number>(category.length).fill(0)])) as Record<CategoryName, number[]>;
   const perCategory = CATEGORY_NAMES.map((name) => counts[name]);
   category.forEach((cat, m) => {
@@ -18,5 +20,14 @@ export function categoryStacks(category: readonly Uint8Array[], members: Int32Ar
     for (let k = 0; k < members.length; k++) tally[cat[members[k]] & 3]++;
     for (let c = 0; c < 4; c++) perCategory[c][m] = tally[c];
   });
-  return { checkpoints: [...checkpointIds], counts, total: members.length };
+  return { checkpoints: [...checkpointIds], counts, total: members.length, selected };
+}
+
+const share = (n: number, total: number) => `${total ? ((100 * n) / total).toFixed(1) : '0.0'}%`;
+
+/** The card's sentence about the selected checkpoint. */
+export function categoriesSummary(s: CategoryStacks): string {
+  const m = s.selected;
+  const of = (name: CategoryName) => share(s.counts[name][m], s.total);
+  return `${s.total.toLocaleString('en-US')} examples of the selected run. At ${s.checkpoints[m]}: ${of('memorized')} memorized, ${of('correct')} correct with their own trace, ${of('incorrect')} incorrect.`;
 }
