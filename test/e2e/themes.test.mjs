@@ -83,10 +83,13 @@ test('every webview is readable in dark, light, high contrast and high contrast 
 
     const failures = [];
     const example = () => webviewFrame(page, async (f) => (await f.$('code.answer')) !== null, 60_000);
-    await example().catch(async () => {
+    const frame = await example().catch(async () => {
       await runCommand(page, 'PreMem: Show Example Samples');
       return example();
     });
+    // The panel opens the selected checkpoint, not the last.
+    await frame.waitForFunction(() => document.querySelector('vscode-collapsible.checkpoint[open]')?.dataset.checkpoint === 'ep1', undefined, { timeout: 15_000 });
+    assert.deepEqual(await frame.$$eval('vscode-collapsible.checkpoint[open]', (items) => items.map((c) => c.dataset.checkpoint)), ['ep1']);
     failures.push(...(await checkEveryTheme(session, 'example', example, 'li.sample')));
 
     await runCommand(page, 'PreMem: Show Dashboard');
