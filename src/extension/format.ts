@@ -67,6 +67,20 @@ export function describeProblem(p: InputProblem, file: string = p.file): string 
   return `${file}${p.line !== undefined ? `:${p.line}` : ''}${p.field ? ` (${p.field})` : ''}: ${p.message}`;
 }
 
+/**
+ * What happened to the input, for the notification: bad records skipped and warnings about records that were kept
+ * (duplicates keyed '#2', …) are counted apart, and the first skipped record (else the first warning) is quoted.
+ */
+export function problemsHeadline(problems: readonly InputProblem[], relative: (file: string) => string = (f) => f): string {
+  const skipped = problems.filter((p) => p.skipped).length;
+  const kept = problems.length - skipped;
+  const parts: string[] = [];
+  if (skipped) parts.push(`${plural(skipped, 'bad record')} skipped`);
+  if (kept) parts.push(skipped ? plural(kept, 'warning') : `${plural(kept, 'warning')}, no record skipped`);
+  const first = problems.find((p) => p.skipped) ?? problems[0];
+  return `${parts.join(', ')}. ${describeProblem(first, relative(first.file))}${problems.length > 1 ? ' …' : ''}`;
+}
+
 /** Markdown with every character that could start markup escaped; for text from files (ids, notes, queries). */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');

@@ -10,7 +10,7 @@ import { FlagStore } from '../core/flags/flag-store';
 import { defaultAuthor } from '../core/flags/flag-events';
 import type { InputProblem } from '../core/model';
 import { AnalysisSession } from '../core/session';
-import { describeProblem, plural } from './format';
+import { describeProblem, plural, problemsHeadline } from './format';
 import { indexAtIndexedLine, indexOfRecordText } from './line-map';
 import { openDatasetFile, openDatasetView, showExamplePanel } from './open-dataset';
 import type { PreMemServices } from './services';
@@ -381,10 +381,8 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
   private reportProblems(problems: InputProblem[]): void {
     if (problems.length === 0) return;
     for (const p of problems) (p.severity === 'error' ? this.log.error : this.log.warn).call(this.log, describeProblem(p));
-    const records = problems.filter((p) => p.line !== undefined).length;
-    const what = records === problems.length ? `${plural(records, 'bad record')} skipped` : plural(problems.length, 'input problem');
-    const first = describeProblem(problems[0], vscode.workspace.asRelativePath(problems[0].file));
-    void vscode.window.showWarningMessage(`PreMem: ${what}. ${first}${problems.length > 1 ? ' …' : ''}`, 'Show Log').then((choice) => {
+    const headline = problemsHeadline(problems, (file) => vscode.workspace.asRelativePath(file));
+    void vscode.window.showWarningMessage(`PreMem: ${headline}`, 'Show Log').then((choice) => {
       if (choice) this.log.show(true);
     });
   }
