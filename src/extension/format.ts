@@ -81,6 +81,24 @@ export function problemsHeadline(problems: readonly InputProblem[], relative: (f
   return `${parts.join(', ')}. ${describeProblem(first, relative(first.file))}${problems.length > 1 ? ' …' : ''}`;
 }
 
+/**
+ * The error shown when runs stop matching the dataset (an edit changed its records, so scores taken on the old
+ * version no longer fit): which runs, how many records, and the dataset's first skipped record, which is often
+ * the edit itself.
+ */
+export function mismatchedRunsMessage(dataset: string, mismatched: readonly { run: string; refused: number }[], datasetProblems: readonly InputProblem[]): string {
+  const names = mismatched.slice(0, 3).map((m) => m.run).join(', ') + (mismatched.length > 3 ? ` and ${mismatched.length - 3} more` : '');
+  const refused = mismatched.reduce((sum, m) => sum + m.refused, 0);
+  const skipped = datasetProblems.find((p) => p.skipped);
+  const why = skipped
+    ? `${dataset} changed since they were scored (line ${skipped.line} is skipped now: ${skipped.message})`
+    : `the records of ${dataset} changed since they were scored`;
+  return (
+    `${mismatched.length === 1 ? 'Run' : `${mismatched.length} runs:`} ${names} no longer ${mismatched.length === 1 ? 'matches' : 'match'} the dataset: ` +
+    `${why}, so ${plural(refused, 'scores record')} ${refused === 1 ? 'is' : 'are'} not shown. Undo the change, or score the runs again.`
+  );
+}
+
 /** Markdown with every character that could start markup escaped; for text from files (ids, notes, queries). */
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');

@@ -10,7 +10,7 @@ import { FlagStore } from '../core/flags/flag-store';
 import { defaultAuthor } from '../core/flags/flag-events';
 import type { InputProblem } from '../core/model';
 import { AnalysisSession } from '../core/session';
-import { describeProblem, plural, problemsHeadline } from './format';
+import { describeProblem, mismatchedRunsMessage, plural, problemsHeadline } from './format';
 import { indexAtIndexedLine, indexOfRecordText } from './line-map';
 import { openDatasetFile, openDatasetView, showExamplePanel } from './open-dataset';
 import type { PreMemServices } from './services';
@@ -161,6 +161,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
         `opened ${config.dataset}: ${plural(session.dataset.size, 'example')}, ${plural(session.runs.length, 'run')}, ` +
           `${plural(session.runs.reduce((s, r) => s + r.checkpoints.length, 0), 'checkpoint')} in ${loadedMs.toFixed(0)} ms`,
       );
+      this.reportMismatchedRuns(session);
       this.reportProblems([...session.problems, ...(flags?.problems ?? [])]);
       if (shown) {
         await shown;
@@ -376,6 +377,18 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     if (index === this.example) return;
     this.example = index;
     this.exampleEmitter.fire(index);
+  }
+
+  private reportMismatchedRuns(session: AnalysisSession): void {
+    const mismatched = session.mismatchedRuns();
+    if (mismatched.length === 0) return;
+    const dataset = session.dataset.path;
+    const message = mismatchedRunsMessage(vscode.workspace.asRelativePath(dataset), mismatched, session.dataset.problems);
+    this.log.error(message);
+    void vscode.window.showErrorMessage(`PreMem: ${message}`, 'Open Dataset', 'Show Log').then(async (choice) => {
+      if (choice === 'Show Log') this.log.show(true);
+      else if (choice) await vscode.window.showTextDocument(vscode.Uri.file(dataset));
+    });
   }
 
   private reportProblems(problems: InputProblem[]): void {
