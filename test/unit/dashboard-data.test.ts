@@ -5,6 +5,7 @@ import { summarize } from '../../src/core/analysis';
 import { checkpointAdvice, overMemorizationFlags } from '../../src/core/dashboard/advice';
 import { buildDashboard, buildHeatmap } from '../../src/core/dashboard/build';
 import { categoriesSummary, categoryStacks } from '../../src/core/dashboard/categories';
+import { ACCURACY_TICKS, runStyle } from '../../webview/dashboard/charts';
 import { withThreshold } from '../../src/core/dashboard/config-threshold';
 import { adviceCsv, heatmapCsv, histogramCsv, predictionCsv, toCsv } from '../../src/core/dashboard/csv';
 import { memorizedShare, sampleDiversity } from '../../src/core/dashboard/diversity';
@@ -467,4 +468,15 @@ test('protocol guards: a real model passes after the JSON trip (NaN as null); ma
   assert.ok(!isToHost({ type: 'exportPng', name: '../../etc/x', dataUrl: 'data:image/png;base64,AAAA' }));
   assert.ok(isToHost({ type: 'copyCsv', name: 'advice', csv: 'a,b\r\n', rows: 0 }));
   assert.ok(!isToHost({ type: 'runCommand', command: 'x' }));
+});
+
+test('prediction chart: 13 runs get 13 distinct looks (colour, marker, dash); accuracy ticks never repeat a label', () => {
+  const series = ['#1', '#2', '#3', '#4', '#5', '#6'];
+  const looks = Array.from({ length: 13 }, (_, k) => JSON.stringify(runStyle(k, { series })));
+  assert.equal(new Set(looks).size, 13);
+  assert.ok(looks.some((l) => l.includes('triangle')), 'a third marker is used past twelve runs');
+  // A single run spans 0.15-0.25: steps of 0.01 or more, each labelled apart.
+  const labels = [0.15, 0.16, 0.17, 0.18, 0.19, 0.2, 0.21, 0.22, 0.23, 0.24, 0.25].map((v) => ACCURACY_TICKS.callback(v));
+  assert.equal(new Set(labels).size, labels.length);
+  assert.equal(ACCURACY_TICKS.precision, 2);
 });

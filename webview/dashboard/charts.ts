@@ -90,6 +90,27 @@ export class ChartHolder<T extends ChartType> {
   }
 }
 
+// How a run is drawn in the prediction charts and their legend.
+const DASHES: number[][] = [[], [6, 3], [2, 2]];
+/** Steps of at least 0.01, labelled with as many digits as they need: a narrow range never shows "0.2" twice. */
+export const ACCURACY_TICKS = { precision: 2, callback: (value: number | string) => String(Number(Number(value).toFixed(2))) };
+const POINT_STYLES = ['circle', 'rect', 'triangle'] as const;
+
+export interface RunStyle {
+  color: string;
+  dash: number[];
+  pointStyle: (typeof POINT_STYLES)[number];
+}
+
+/**
+ * Run k's look: the colour cycles fastest, then marker and line dash change together, so 18 runs look distinct;
+ * the legend draws the same three things.
+ */
+export function runStyle(k: number, t: Pick<Theme, 'series'>): RunStyle {
+  const round = Math.floor(k / t.series.length) % POINT_STYLES.length;
+  return { color: t.series[k % t.series.length], dash: DASHES[round], pointStyle: POINT_STYLES[round] };
+}
+
 /** A shortened label for runs whose ids share a long prefix (gsm8k_orig_…): the full id stays in tooltips. */
 export function shortRunLabels(ids: readonly string[]): string[] {
   if (ids.length < 2) return [...ids];
