@@ -9,10 +9,11 @@ import { CONFIG_FILE, type PreMemConfig, readConfig } from '../core/config';
 import { FlagStore } from '../core/flags/flag-store';
 import { defaultAuthor } from '../core/flags/flag-events';
 import type { InputProblem } from '../core/model';
+import { defaultRunIndex } from '../core/default-run';
 import { AnalysisSession } from '../core/session';
 import { describeProblem, mismatchedRunsMessage, plural, problemsHeadline } from './format';
 import { indexAtIndexedLine, indexOfRecordText } from './line-map';
-import { openDatasetFile, openDatasetView, showExamplePanel } from './open-dataset';
+import { type DatasetViewOptions, openDatasetFile, openDatasetView, showExamplePanel } from './open-dataset';
 import type { PreMemServices } from './services';
 
 const ACTIVE_CONTEXT = 'premem.active';
@@ -267,12 +268,12 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     return vscode.window.visibleTextEditors.find((e) => this.isDatasetDocument(e.document));
   }
 
-  async revealExample(index: number, options: { preserveFocus?: boolean } = {}): Promise<void> {
+  async revealExample(index: number, options: DatasetViewOptions = {}): Promise<void> {
     const session = this.current;
     if (!session || index < 0 || index >= session.dataset.size) return;
     this.setExample(index);
     let editor = this.datasetEditor();
-    editor ??= await openDatasetView(this, { preserveFocus: options.preserveFocus });
+    editor ??= await openDatasetView(this, options);
     if (!editor) return; // shown in the table editor, which follows currentExample
     let line0 = session.dataset.lines[index] - 1;
     if (!this.linesMatchIndex(editor.document)) line0 = findLineByContent(this, editor.document, index) ?? line0;
@@ -347,14 +348,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
       const at = find(remembered.run, remembered.checkpoint);
       if (at) return session.select(at.r, at.c);
     }
-    // By default the best model: the run trained on every example whose last checkpoint tests best (else the
-    // one with the most checkpoints), at its last checkpoint.
-    const lastTest = (i: number) => runs[i].checkpoints[runs[i].checkpoints.length - 1]?.testAccuracy ?? -1;
-    let best = -1;
-    runs.forEach((run, i) => {
-      if (run.subset) return;
-      if (best < 0 || lastTest(i) > lastTest(best) || (lastTest(i) === lastTest(best) && run.checkpoints.length > runs[best].checkpoints.length)) best = i;
-    });
+    const best = defaultRunIndex(runs);
     if (best >= 0) session.select(best);
   }
 
