@@ -480,3 +480,19 @@ test('prediction chart: 13 runs get 13 distinct looks (colour, marker, dash); ac
   assert.equal(new Set(labels).size, labels.length);
   assert.equal(ACCURACY_TICKS.precision, 2);
 });
+
+test('a partly scored run: heatmap rows and category shares over the scored examples, said as "2 of 5 scored"', () => {
+  // Examples 2-4 were never scored (a scoring job that covered the first two).
+  const run = makeRun('partial', [
+    [[1, 0.5, NaN, NaN, NaN], [2, 2, NaN, NaN, NaN]],
+    [[1, 1, NaN, NaN, NaN], [1.01, 2, NaN, NaN, NaN]],
+  ]);
+  const source = new StaticDashboardSource([prepareRun(run)], { thr, calibration: null, selectedCheckpoint: 1 });
+  const heat = buildHeatmap(source)!;
+  assert.equal(heat.rows, 2);
+  assert.deepEqual(Array.from(heat.example), [0, 1]);
+  const stacks = buildDashboard(source).categories!;
+  assert.deepEqual([stacks.total, stacks.members], [2, 5]);
+  assert.equal(stacks.counts.unscored[1], 0);
+  assert.match(categoriesSummary(stacks), /^2 of 5 examples of the selected run scored, shown here\. At c1: 50\.0% memorized, 50\.0% correct/);
+});
