@@ -59,7 +59,7 @@ async function selectRun(manager: SessionManager, runArg?: unknown, checkpointAr
       detail: `${r.id} · ${plural(r.checkpoints.length, 'checkpoint')}${r.members !== r.examples ? ` · trained on ${plural(r.members, 'example')}` : ''}`,
     };
   });
-  const runPick = await vscode.window.showQuickPick(runPicks, { title: 'PreMem: run', placeHolder: 'Which run should the marks show?', matchOnDetail: true });
+  const runPick = await pickFrom(runPicks, runPicks[session.selectedRun], { title: 'PreMem: run', placeholder: 'Which run should the marks show?', matchOnDetail: true });
   if (!runPick) return;
   type CheckpointPick = vscode.QuickPickItem & { checkpoint: number };
   const checkpointPicks: CheckpointPick[] = summary.runs[runPick.run].checkpoints.map((c, checkpoint) => ({
@@ -68,12 +68,33 @@ async function selectRun(manager: SessionManager, runArg?: unknown, checkpointAr
     description: `PreMemAcc ${fixed2(c.preMemAccuracy)} · test ${percent(c.testAccuracy)} · train ${fixed2(c.trainAccuracy)}`,
     detail: `step ${c.step}${c.epoch !== undefined ? ` · epoch ${c.epoch}` : ''}`,
   }));
+  // The picker starts on the checkpoint shown now, or on the run's last one.
+  const current = runPick.run === session.selectedRun ? checkpointPicks[session.selectedCheckpoint] : undefined;
   const checkpointPick =
     checkpointPicks.length === 1
       ? checkpointPicks[0]
-      : await vscode.window.showQuickPick(checkpointPicks, { title: `PreMem: checkpoint of ${names[runPick.run]}`, placeHolder: 'Which checkpoint?' });
+      : await pickFrom(checkpointPicks, current ?? checkpointPicks[checkpointPicks.length - 1], { title: `PreMem: checkpoint of ${names[runPick.run]}`, placeholder: 'Which checkpoint?' });
   if (!checkpointPick) return;
   session.select(runPick.run, checkpointPick.checkpoint);
+}
+
+/** A quick pick that starts with `active` highlighted (showQuickPick always starts on the first item). */
+function pickFrom<T extends vscode.QuickPickItem>(items: T[], active: T | undefined, options: { title: string; placeholder: string; matchOnDetail?: boolean }): Promise<T | undefined> {
+  const pick = vscode.window.createQuickPick<T>();
+  Object.assign(pick, options);
+  pick.items = items;
+  if (active) pick.activeItems = [active];
+  return new Promise((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0] ?? pick.activeItems[0]);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
 }
 
 /** Moves the cursor to the next (or previous) fragile record of the dataset editor, wrapping around. */
