@@ -358,11 +358,16 @@ test('CSV quoting, and text that a spreadsheet would run as a formula is defused
   assert.equal(toCsv(['a', 'b'], [['x,y', 'say "hi"'], ['=cmd()', -1], [NaN, null]]), 'a,b\r\n"x,y","say ""hi"""\r\n\'=cmd(),-1\r\n,\r\n');
 });
 
-test('saving p to premem.json keeps every other field, their order and the indentation', () => {
-  const text = '{\n    "dataset": "train.jsonl",\n    "p": "calibrate",\n    "futureField": {"x": [1, 2]},\n    "t": 0.7\n}\n';
-  const saved = withThreshold(text, 1.1055, 'premem.json');
-  assert.equal(saved, '{\n    "dataset": "train.jsonl",\n    "p": 1.1055,\n    "futureField": {\n        "x": [\n            1,\n            2\n        ]\n    },\n    "t": 0.7\n}\n');
-  assert.deepEqual(Object.keys(JSON.parse(withThreshold('{"dataset": "d"}', 1.2, 'f'))), ['dataset', 'p']);
+test('saving p to premem.json changes only the value of p, to 5 significant digits; the rest stays as written', () => {
+  const text = '{\n    "dataset": "train.jsonl",\n    "p": "calibrate",\n    "futureField": {"x": [1, 2], "p": 3},\n    "t": 0.7\n}\n';
+  const saved = withThreshold(text, 1.1055123456789012, 'premem.json');
+  assert.equal(saved, text.replace('"p": "calibrate"', '"p": 1.1055'));
+  // A p that is the last field, a number already, in a compact file.
+  assert.equal(withThreshold('{"dataset":"d","runs":["r"],"p":1.2}', 1.20041, 'f'), '{"dataset":"d","runs":["r"],"p":1.2004}');
+  // No p yet: added after the last field, in the file's indentation.
+  assert.equal(withThreshold('{\n\t"dataset": "d",\n\t"t": 0.7\n}\n', 1.2, 'f'), '{\n\t"dataset": "d",\n\t"t": 0.7,\n\t"p": 1.2\n}\n');
+  assert.equal(withThreshold('{ "runs": [{"path": "a,b}"}] }', 1.5, 'f'), '{ "runs": [{"path": "a,b}"}],\n  "p": 1.5 }');
+  assert.deepEqual(JSON.parse(withThreshold('{}', 1.2, 'f')), { p: 1.2 });
   assert.throws(() => withThreshold('{"dataset": ', 1.2, 'ws/premem.json'), (e: unknown) => e instanceof InputError && /ws\/premem\.json: not valid JSON/.test(e.message));
   assert.throws(() => withThreshold('[1]', 1.2, 'f'), /expected a JSON object/);
   assert.throws(() => withThreshold('{}', 0.9, 'f'), /\(p\): cannot save p = 0.9/);
