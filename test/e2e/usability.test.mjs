@@ -1,6 +1,6 @@
 // What a new user does first on the demo workspace, in real VS Code: the run picker starts on the checkpoint shown
-// (or the run's last), and a row clicked in the table of a normal-size dataset opens the text editor beside the
-// table instead of over it.
+// (or the run's last), a row clicked in the table of a normal-size dataset opens the text editor beside the table
+// instead of over it, and the dashboard on the partly scored run says how much of it is scored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp } from 'node:fs/promises';
@@ -48,5 +48,23 @@ test('run picker starts on the current checkpoint; a table row opens the text be
     const firstGroup = page.locator('.editor-group-container').first();
     assert.equal(await firstGroup.locator('.monaco-editor').first().isVisible(), false, 'the text editor covers the table');
     assert.ok(await table.locator('.rows .row.selected').isVisible());
+    // Sorted by PreMemAcc (a sort arrow added), every column heading is shown whole.
+    await table.locator('.row.header .cell.premem').click();
+    const cut = await table.$$eval('.row.header .cell', (cells) => cells.filter((c) => c.scrollWidth > c.clientWidth).map((c) => c.textContent));
+    assert.deepEqual(cut, []);
+
+    // The dashboard on this partly scored run (200 of 7,473 examples): its progressions card says so; the
+    // robustness card, with no probes to draw, is a line of text and leaves no empty half row beside Distribution.
+    await runCommand(page, 'PreMem: Show Dashboard');
+    const dashboard = await webviewFrame(page, '#progressions-summary', 90_000);
+    await dashboard.waitForFunction(() => /^200 of 7,473 examples of the selected run scored, shown here\. At ep1: /.test(document.getElementById('progressions-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    // Wide enough for two cards a row.
+    await runCommand(page, 'View: Single Column Editor Layout');
+    await runCommand(page, 'View: Close Primary Side Bar');
+    await runCommand(page, 'PreMem: Show Dashboard');
+    await dashboard.waitForFunction(() => document.body.clientWidth > 1000, undefined, { timeout: 15_000 });
+    const widths = await dashboard.evaluate(() => ['distribution', 'robustness'].map((id) => document.getElementById(`${id}-summary`).closest('.card').getBoundingClientRect().width));
+    const gridWidth = await dashboard.evaluate(() => document.getElementById('distribution-summary').closest('.grid').getBoundingClientRect().width);
+    assert.deepEqual(widths.map(Math.round), [Math.round(gridWidth), Math.round(gridWidth)]);
   });
 });

@@ -193,7 +193,7 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     }
     const name = shortRunNames(session.runs.map((r) => r.id))[session.selectedRun];
     const total = this.computeGroups().reduce((s, g) => s + g.indices.length, 0);
-    this.view.description = `${name} · ckpt ${session.selectedCheckpoint + 1}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}`;
+    this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}`;
     this.view.badge = this.filter.flaggedOnly ? undefined : { value: total, tooltip: `${plural(total, 'fragile example')}` };
     this.view.message = this.filter.flaggedOnly
       ? `Flagged examples (${total.toLocaleString('en-US')}), any bucket. Filter again to show the fragile ones.`
