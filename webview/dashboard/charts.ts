@@ -46,8 +46,11 @@ export function backgroundPlugin(theme: () => Theme): Plugin {
   };
 }
 
-/** A labelled vertical line at a fraction of the x axis' width (or at an x value of a linear axis). */
-export function verticalLinePlugin(where: () => { fraction?: number; value?: number; label: string; color: string } | undefined): Plugin {
+/**
+ * A labelled vertical line at a fraction of the x axis' width (or at an x value of a linear axis). The label goes
+ * at the top, or at the bottom (`labelAt`) where the curve a chart draws is high at the line.
+ */
+export function verticalLinePlugin(where: () => { fraction?: number; value?: number; label: string; color: string; labelAt?: 'top' | 'bottom' } | undefined): Plugin {
   return {
     id: 'premem-vertical-line',
     afterDatasetsDraw(chart) {
@@ -68,7 +71,7 @@ export function verticalLinePlugin(where: () => { fraction?: number; value?: num
       ctx.setLineDash([]);
       ctx.font = `11px ${Chart.defaults.font.family}`;
       ctx.textAlign = x > (chartArea.left + chartArea.right) / 2 ? 'right' : 'left';
-      ctx.fillText(line.label, x + (ctx.textAlign === 'right' ? -4 : 4), chartArea.top + 12);
+      ctx.fillText(line.label, x + (ctx.textAlign === 'right' ? -4 : 4), line.labelAt === 'bottom' ? chartArea.bottom - 6 : chartArea.top + 12);
       ctx.restore();
     },
   };
