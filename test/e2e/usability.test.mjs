@@ -1,5 +1,5 @@
 // What a new user does first on the demo workspace, in real VS Code: the run picker starts on the checkpoint shown
-// (or the run's last), a row clicked in the table of a normal-size dataset opens the text editor beside the table
+// (or the run's last), Filter Fragile Examples offers a query text filter, a row clicked in the table of a normal-size dataset opens the text editor beside the table
 // instead of over it, and the dashboard on the partly scored run says how much of it is scored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +23,7 @@ async function checkpointPickerStart(page, run) {
   return (await focusedRow(page).innerText()).trim();
 }
 
-test('run picker starts on the current checkpoint; a table row opens the text beside the table', { timeout: 300_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built' }, async () => {
+test('run picker starts on the current checkpoint; fragile examples filter by query text; a table row opens the text beside the table; partly scored dashboard', { timeout: 300_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built' }, async () => {
   const workspace = await tempDir('usability');
   await cp(DEMO, workspace, { recursive: true });
   await withVSCode({ workspace, extensionDir: REPO_ROOT, settings: SETTINGS, label: 'usability' }, async ({ page }) => {
@@ -36,6 +36,19 @@ test('run picker starts on the current checkpoint; a table row opens the text be
     await page.waitForFunction(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => /PreMem: reference-ngram · ckpt 1\/3/.test(e.innerText)), undefined, { timeout: 30_000 });
     assert.equal(await checkpointPickerStart(page, 'reference-ngram'), 'ep1');
     await page.keyboard.press('Escape');
+
+    // Filter Fragile Examples offers a text filter: the view's badge counts only fragile examples about Natalia.
+    // The activity bar's only numbered badge is the Fragile Examples count.
+    const badge = () => page.evaluate(() => Number([...document.querySelectorAll('.activitybar .badge-content')].map((b) => b.textContent.trim()).find((t) => /^\d/.test(t))?.replace(/\D/g, '') ?? NaN));
+    const fragileBefore = await badge();
+    assert.ok(fragileBefore > 5, `fragile examples: ${fragileBefore}`);
+    await runCommand(page, 'PreMem: Filter Fragile Examples…');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Query contains…' }).click();
+    await quickInput(page).fill('Natalia');
+    await page.keyboard.press('Enter');
+    for (let tries = 0; !((await badge()) < fragileBefore) && tries < 100; tries++) await page.waitForTimeout(300);
+    const natalia = await badge();
+    assert.ok(natalia >= 1 && natalia <= 5, `fragile examples about Natalia: ${natalia}`);
 
     // The 4 MB dataset in the table, in the text editor's group; a row clicked opens the text in the next group.
     await page.locator('.tabs-container .tab', { hasText: 'gsm8k-train.jsonl' }).first().click();
