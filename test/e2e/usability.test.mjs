@@ -1,6 +1,7 @@
 // What a new user does first on the demo workspace, in real VS Code: the run picker starts on the checkpoint shown
-// (or the run's last), Filter Fragile Examples offers a query text filter, a row clicked in the table of a normal-size dataset opens the text editor beside the table
-// instead of over it, and the dashboard on the partly scored run says how much of it is scored.
+// (or the run's last), Filter Fragile Examples offers a query text filter, a row clicked in the table of a
+// normal-size dataset opens the text editor beside the table instead of over it, and the dashboard on the partly
+// scored run says how much of it is scored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp } from 'node:fs/promises';
