@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { analyze } from '../core/analysis';
 import { openDataset } from '../core/dataset/open';
+import { DEFAULT_RUN_RULE } from '../core/default-run';
 import { exportRecollection, SelectionError } from '../core/export/recollection';
 import { EXPORT_FORMATS, formatFromPath } from '../core/export/writers';
 import { FlagStore } from '../core/flags/flag-store';
@@ -27,7 +28,8 @@ const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|prem
   --t T                 fragile threshold on PreMemAcc (default 0.75)
   --p P                 memorization threshold on target perplexity (default: GSM8K's 1.1055)
   --calibrate           choose p by sweeping it against measured test accuracy
-  --run ID              the run (default: the first)
+  --run ID              the run (default: the full-data run testing best at its last checkpoint, else
+                        the one with the most checkpoints, as the extension shows; the choice is printed)
   --checkpoint ID       the checkpoint (default: the run's last)
   --include-flagged     add flagged examples that are not fragile
   --out FILE            .jsonl (records + premem field), .csv or .parquet (columns key, line, run, checkpoint,
@@ -92,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
       if (err instanceof SelectionError) throw new UsageError(err.message);
       throw err;
     }
+    if (o.run === undefined) console.error(`premem export: run ${summary.run} (${DEFAULT_RUN_RULE}; --run chooses another)`);
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
     const parts = [`${summary.fragile} with PreMemAcc <= ${summary.t} at ${summary.run} / ${summary.checkpoint} (p = ${summary.p.toFixed(4)})`];
     if (summary.flagged) parts.push(`${summary.flagged} flagged`);

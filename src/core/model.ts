@@ -82,6 +82,8 @@ export interface InputProblem {
   field?: string;
   message: string;
   severity: 'error' | 'warning';
+  /** The record was left out (a bad record); absent when it was kept, as a duplicate is, or for a file-level note. */
+  skipped?: boolean;
 }
 
 /** Raised for input that cannot be read at all; the message names file and line or field. */

@@ -147,6 +147,14 @@ export class AnalysisSession {
     return pFromThreshold(this.thr);
   }
 
+  /**
+   * Runs of PreMem logs that no longer match the dataset: some of their scores records were taken on another
+   * version of it (an edit changed its records), and are not shown.
+   */
+  mismatchedRuns(): { run: string; refused: number }[] {
+    return this.readers.flatMap(({ reader }) => reader.mismatchedRuns());
+  }
+
   onDidChange(listener: Listener): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };

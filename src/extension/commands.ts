@@ -59,7 +59,7 @@ async function selectRun(manager: SessionManager, runArg?: unknown, checkpointAr
       detail: `${r.id} · ${plural(r.checkpoints.length, 'checkpoint')}${r.members !== r.examples ? ` · trained on ${plural(r.members, 'example')}` : ''}`,
     };
   });
-  const runPick = await vscode.window.showQuickPick(runPicks, { title: 'PreMem: run', placeHolder: 'Which run should the marks show?', matchOnDetail: true });
+  const runPick = await pickFrom(runPicks, runPicks[session.selectedRun], { title: 'PreMem: run', placeholder: 'Which run should the marks show?', matchOnDetail: true });
   if (!runPick) return;
   type CheckpointPick = vscode.QuickPickItem & { checkpoint: number };
   const checkpointPicks: CheckpointPick[] = summary.runs[runPick.run].checkpoints.map((c, checkpoint) => ({
@@ -68,12 +68,33 @@ async function selectRun(manager: SessionManager, runArg?: unknown, checkpointAr
     description: `PreMemAcc ${fixed2(c.preMemAccuracy)} · test ${percent(c.testAccuracy)} · train ${fixed2(c.trainAccuracy)}`,
     detail: `step ${c.step}${c.epoch !== undefined ? ` · epoch ${c.epoch}` : ''}`,
   }));
+  // The picker starts on the checkpoint shown now, or on the run's last one.
+  const current = runPick.run === session.selectedRun ? checkpointPicks[session.selectedCheckpoint] : undefined;
   const checkpointPick =
     checkpointPicks.length === 1
       ? checkpointPicks[0]
-      : await vscode.window.showQuickPick(checkpointPicks, { title: `PreMem: checkpoint of ${names[runPick.run]}`, placeHolder: 'Which checkpoint?' });
+      : await pickFrom(checkpointPicks, current ?? checkpointPicks[checkpointPicks.length - 1], { title: `PreMem: checkpoint of ${names[runPick.run]}`, placeholder: 'Which checkpoint?' });
   if (!checkpointPick) return;
   session.select(runPick.run, checkpointPick.checkpoint);
+}
+
+/** A quick pick that starts with `active` highlighted (showQuickPick always starts on the first item). */
+function pickFrom<T extends vscode.QuickPickItem>(items: T[], active: T | undefined, options: { title: string; placeholder: string; matchOnDetail?: boolean }): Promise<T | undefined> {
+  const pick = vscode.window.createQuickPick<T>();
+  Object.assign(pick, options);
+  pick.items = items;
+  if (active) pick.activeItems = [active];
+  return new Promise((resolve) => {
+    pick.onDidAccept(() => {
+      resolve(pick.selectedItems[0] ?? pick.activeItems[0]);
+      pick.hide();
+    });
+    pick.onDidHide(() => {
+      resolve(undefined);
+      pick.dispose();
+    });
+    pick.show();
+  });
 }
 
 /** Moves the cursor to the next (or previous) fragile record of the dataset editor, wrapping around. */
@@ -167,8 +188,10 @@ async function calibrate(manager: SessionManager): Promise<void> {
 
 async function filterFragile(manager: SessionManager, tree: FragileTree): Promise<void> {
   if (!requireSession(manager)) return;
-  type Choice = vscode.QuickPickItem & { action: 'run' | 'flagged' | 'fragile' };
+  type Choice = vscode.QuickPickItem & { action: 'run' | 'flagged' | 'fragile' | 'text' | 'no-text' };
   const choices: Choice[] = [
+    { action: 'text', label: '$(search) Query contains…', description: tree.filter.text ? `now "${tree.filter.text.text}"` : 'only examples whose question has this text' },
+    ...(tree.filter.text ? [{ action: 'no-text' as const, label: '$(clear-all) Any query', description: 'drop the text filter' }] : []),
     { action: 'run', label: '$(versions) Run and checkpoint…', description: 'which run and checkpoint the view and the marks show' },
     tree.filter.flaggedOnly
       ? { action: 'fragile', label: '$(circle-filled) Fragile examples', description: 'show the fragile examples again' }
@@ -177,6 +200,10 @@ async function filterFragile(manager: SessionManager, tree: FragileTree): Promis
   const choice = await vscode.window.showQuickPick(choices, { title: 'PreMem: filter Fragile Examples' });
   if (!choice) return;
   if (choice.action === 'run') await vscode.commands.executeCommand('premem.selectRun');
+  else if (choice.action === 'text') {
+    const text = await vscode.window.showInputBox({ title: 'PreMem: examples whose query contains', value: tree.filter.text?.text, placeHolder: 'text (any case)' });
+    if (text !== undefined) await tree.setTextFilter(text.trim() || undefined);
+  } else if (choice.action === 'no-text') await tree.setTextFilter(undefined);
   else tree.setFlaggedOnly(choice.action === 'flagged');
 }
 

@@ -173,7 +173,7 @@ export class DatasetDecorations implements vscode.Disposable {
   }
 }
 
-/** `premem 0.25 · acc 1.00 · memorized at ckpt 3`, from the view's arrays (no per-hover report is built). */
+/** `premem 0.25 · acc 1.00 · memorized at checkpoint-116`, from the view's arrays (no per-hover report is built). */
 export function annotationText(checkpoint: number, view: RunView, index: number, flagged: boolean): string {
   const parts: string[] = [];
   if (flagged) parts.push('⚑ flagged');
@@ -188,6 +188,6 @@ export function annotationText(checkpoint: number, view: RunView, index: number,
   }
   parts.push(`premem ${fixed2(preMem)}`, `acc ${fixed2(view.run.checkpoints[checkpoint].accuracy[index])}`);
   const first = view.dynamics.firstMemorized[index];
-  parts.push(first >= 0 && first <= checkpoint ? `memorized at ckpt ${first + 1}` : 'not memorized');
+  parts.push(first >= 0 && first <= checkpoint ? `memorized at ${view.run.checkpoints[first].id}` : 'not memorized');
   return parts.join(' · ');
 }

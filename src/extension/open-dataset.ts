@@ -40,13 +40,19 @@ export function needsTable(file: string, size: number): boolean {
  * Shows the open session's dataset: the text editor for JSONL under the size threshold, else the table editor.
  * Returns the text editor, or undefined when the table (or nothing) shows it.
  */
-export async function openDatasetView(manager: SessionManager, options: { preserveFocus?: boolean } = {}): Promise<vscode.TextEditor | undefined> {
+export async function openDatasetView(manager: SessionManager, options: DatasetViewOptions = {}): Promise<vscode.TextEditor | undefined> {
   const session = manager.session;
   return session ? openDatasetFile(manager, session.dataset.path, options) : undefined;
 }
 
+/** `beside`: in the group beside the active one (asked from the table, whose group it would cover otherwise). */
+export interface DatasetViewOptions {
+  preserveFocus?: boolean;
+  beside?: boolean;
+}
+
 /** Shows a dataset file (also before its session is ready: the editor opens while indexing runs). */
-export async function openDatasetFile(manager: SessionManager, file: string, options: { preserveFocus?: boolean } = {}): Promise<vscode.TextEditor | undefined> {
+export async function openDatasetFile(manager: SessionManager, file: string, options: DatasetViewOptions = {}): Promise<vscode.TextEditor | undefined> {
   const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'file' && samePath(e.document.uri.fsPath, file));
   if (visible) return visible;
   const info = await stat(file).catch(() => undefined);
@@ -64,7 +70,7 @@ export async function openDatasetFile(manager: SessionManager, file: string, opt
     return undefined;
   }
   const document = await vscode.workspace.openTextDocument(uri);
-  return vscode.window.showTextDocument(document, { preview: false, preserveFocus: options.preserveFocus, viewColumn: vscode.ViewColumn.One });
+  return vscode.window.showTextDocument(document, { preview: false, preserveFocus: options.preserveFocus, viewColumn: options.beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.One });
 }
 
 /** After a session opens: the example panel beside the dataset, when the panel is installed. */

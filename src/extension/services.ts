@@ -20,7 +20,7 @@ export interface PreMemServices {
   readonly currentExample: number | undefined;
   readonly onDidChangeCurrentExample: vscode.Event<number | undefined>;
   /** Makes an example current: reveals its line in the dataset editor (or table) and notifies listeners. */
-  revealExample(index: number, options?: { preserveFocus?: boolean }): Promise<void>;
+  revealExample(index: number, options?: { preserveFocus?: boolean; beside?: boolean }): Promise<void>;
   /** The author recorded with flags: the premem.author setting, else git user.name, else the OS user. */
   author(): Promise<string>;
   /** Output channel for diagnostics (input problems with file:line). */

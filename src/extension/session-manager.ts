@@ -9,10 +9,11 @@ import { CONFIG_FILE, type PreMemConfig, readConfig } from '../core/config';
 import { FlagStore } from '../core/flags/flag-store';
 import { defaultAuthor } from '../core/flags/flag-events';
 import type { InputProblem } from '../core/model';
+import { defaultRunIndex } from '../core/default-run';
 import { AnalysisSession } from '../core/session';
-import { describeProblem, plural } from './format';
+import { describeProblem, mismatchedRunsMessage, plural, problemsHeadline } from './format';
 import { indexAtIndexedLine, indexOfRecordText } from './line-map';
-import { openDatasetFile, openDatasetView, showExamplePanel } from './open-dataset';
+import { type DatasetViewOptions, openDatasetFile, openDatasetView, showExamplePanel } from './open-dataset';
 import type { PreMemServices } from './services';
 
 const ACTIVE_CONTEXT = 'premem.active';
@@ -161,6 +162,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
         `opened ${config.dataset}: ${plural(session.dataset.size, 'example')}, ${plural(session.runs.length, 'run')}, ` +
           `${plural(session.runs.reduce((s, r) => s + r.checkpoints.length, 0), 'checkpoint')} in ${loadedMs.toFixed(0)} ms`,
       );
+      this.reportMismatchedRuns(session);
       this.reportProblems([...session.problems, ...(flags?.problems ?? [])]);
       if (shown) {
         await shown;
@@ -266,12 +268,12 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     return vscode.window.visibleTextEditors.find((e) => this.isDatasetDocument(e.document));
   }
 
-  async revealExample(index: number, options: { preserveFocus?: boolean } = {}): Promise<void> {
+  async revealExample(index: number, options: DatasetViewOptions = {}): Promise<void> {
     const session = this.current;
     if (!session || index < 0 || index >= session.dataset.size) return;
     this.setExample(index);
     let editor = this.datasetEditor();
-    editor ??= await openDatasetView(this, { preserveFocus: options.preserveFocus });
+    editor ??= await openDatasetView(this, options);
     if (!editor) return; // shown in the table editor, which follows currentExample
     let line0 = session.dataset.lines[index] - 1;
     if (!this.linesMatchIndex(editor.document)) line0 = findLineByContent(this, editor.document, index) ?? line0;
@@ -346,14 +348,7 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
       const at = find(remembered.run, remembered.checkpoint);
       if (at) return session.select(at.r, at.c);
     }
-    // By default the best model: the run trained on every example whose last checkpoint tests best (else the
-    // one with the most checkpoints), at its last checkpoint.
-    const lastTest = (i: number) => runs[i].checkpoints[runs[i].checkpoints.length - 1]?.testAccuracy ?? -1;
-    let best = -1;
-    runs.forEach((run, i) => {
-      if (run.subset) return;
-      if (best < 0 || lastTest(i) > lastTest(best) || (lastTest(i) === lastTest(best) && run.checkpoints.length > runs[best].checkpoints.length)) best = i;
-    });
+    const best = defaultRunIndex(runs);
     if (best >= 0) session.select(best);
   }
 
@@ -378,13 +373,23 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     this.exampleEmitter.fire(index);
   }
 
+  private reportMismatchedRuns(session: AnalysisSession): void {
+    const mismatched = session.mismatchedRuns();
+    if (mismatched.length === 0) return;
+    const dataset = session.dataset.path;
+    const message = mismatchedRunsMessage(vscode.workspace.asRelativePath(dataset), mismatched, session.dataset.problems);
+    this.log.error(message);
+    void vscode.window.showErrorMessage(`PreMem: ${message}`, 'Open Dataset', 'Show Log').then(async (choice) => {
+      if (choice === 'Show Log') this.log.show(true);
+      else if (choice) await vscode.window.showTextDocument(vscode.Uri.file(dataset));
+    });
+  }
+
   private reportProblems(problems: InputProblem[]): void {
     if (problems.length === 0) return;
     for (const p of problems) (p.severity === 'error' ? this.log.error : this.log.warn).call(this.log, describeProblem(p));
-    const records = problems.filter((p) => p.line !== undefined).length;
-    const what = records === problems.length ? `${plural(records, 'bad record')} skipped` : plural(problems.length, 'input problem');
-    const first = describeProblem(problems[0], vscode.workspace.asRelativePath(problems[0].file));
-    void vscode.window.showWarningMessage(`PreMem: ${what}. ${first}${problems.length > 1 ? ' …' : ''}`, 'Show Log').then((choice) => {
+    const headline = problemsHeadline(problems, (file) => vscode.workspace.asRelativePath(file));
+    void vscode.window.showWarningMessage(`PreMem: ${headline}`, 'Show Log').then((choice) => {
       if (choice) this.log.show(true);
     });
   }

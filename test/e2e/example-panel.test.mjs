@@ -183,6 +183,8 @@ test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile
     // Export the re-collection set with flagged examples, and read it back.
     const out = join(workspace, 'recollection.jsonl');
     await runCommand(page, 'PreMem: Export Re-collection Set…');
+    // The format is a choice of its own (the file name then gets its extension).
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'JSON Lines' }).click();
     const dialogInput = page.locator('.quick-input-widget .quick-input-box input');
     await dialogInput.waitFor({ state: 'visible' });
     await enterPath(page, dialogInput, out);
@@ -206,9 +208,13 @@ test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile
     assert.equal(await samplesOf(frame, FIRST).count(), 4);
 
     // Side by side: this run's last checkpoint against a run whose log has no sample texts.
-    const right = frame.locator('.compare-pickers vscode-single-select').nth(1);
-    await right.click();
-    await right.locator('li[role="option"]', { hasText: 'numbers · checkpoint-300' }).click();
+    // Each side picks a run, then one of its checkpoints.
+    const rightRun = frame.locator('.compare-point[data-side="right"] vscode-single-select').nth(0);
+    await rightRun.click();
+    await rightRun.locator('li[role="option"]', { hasText: 'numbers' }).click();
+    const rightCheckpoint = frame.locator('.compare-point[data-side="right"] vscode-single-select').nth(1);
+    await rightCheckpoint.click();
+    await rightCheckpoint.locator('li[role="option"]', { hasText: 'checkpoint-300' }).click();
     const columns = frame.locator('.compare-column');
     await columns.nth(1).locator('.checkpoint-numbers').waitFor({ timeout: 15_000 });
     assert.match(await columns.nth(0).locator('h4').innerText(), new RegExp(`tiny · ${LAST}`));

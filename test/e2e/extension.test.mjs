@@ -207,7 +207,7 @@ test('demo: marks match the analysis, hover, status bar, annotations toggle, nex
         const categories = checkpointIds.map((c) => expected.at(run, c, mark.line - 1)?.category);
         const first = categories.indexOf('memorized');
         const selected = checkpointIds.indexOf(checkpoint);
-        const memorized = first >= 0 && first <= selected ? `memorized at ckpt ${first + 1}` : 'not memorized';
+        const memorized = first >= 0 && first <= selected ? `memorized at ${checkpointIds[first]}` : 'not memorized';
         assert.equal(mark.annotation, `premem ${row.preMemAccuracy.toFixed(2)} · acc ${row.accuracy.toFixed(2)} · ${memorized}`, `line ${mark.line}`);
       }
       return marks;

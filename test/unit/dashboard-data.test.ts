@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { summarize } from '../../src/core/analysis';
 import { checkpointAdvice, overMemorizationFlags } from '../../src/core/dashboard/advice';
 import { buildDashboard, buildHeatmap } from '../../src/core/dashboard/build';
-import { categoryStacks } from '../../src/core/dashboard/categories';
+import { categoriesSummary, categoryStacks } from '../../src/core/dashboard/categories';
+import { ACCURACY_TICKS, runStyle } from '../../webview/dashboard/charts';
 import { withThreshold } from '../../src/core/dashboard/config-threshold';
 import { adviceCsv, heatmapCsv, histogramCsv, predictionCsv, toCsv } from '../../src/core/dashboard/csv';
 import { memorizedShare, sampleDiversity } from '../../src/core/dashboard/diversity';
@@ -59,14 +60,16 @@ const small = () =>
 test('categories per checkpoint count the run\'s members by category', () => {
   const prepared = prepareRun(small());
   const d = exampleDynamics(prepared, thr);
-  const stacks = categoryStacks(d.category, prepared.members, ['c0', 'c1', 'c2']);
+  const stacks = categoryStacks(d.category, prepared.members, ['c0', 'c1', 'c2'], 0);
   assert.deepEqual(stacks.counts.incorrect, [2, 1, 1]);
   assert.deepEqual(stacks.counts.correct, [1, 1, 1]);
   assert.deepEqual(stacks.counts.memorized, [1, 1, 2]);
   assert.deepEqual(stacks.counts.unscored, [0, 1, 0]);
   assert.equal(stacks.total, 4);
+  // The sentence speaks of the selected checkpoint, not the last one.
+  assert.equal(categoriesSummary(stacks), '4 examples of the selected run. At c0: 25.0% memorized, 25.0% correct with their own trace, 50.0% incorrect.');
   // Only the members of a subset run are counted.
-  const sub = categoryStacks(d.category, Int32Array.from([1, 2]), ['c0', 'c1', 'c2']);
+  const sub = categoryStacks(d.category, Int32Array.from([1, 2]), ['c0', 'c1', 'c2'], 2);
   assert.deepEqual(sub.counts.memorized, [1, 1, 1]);
   assert.deepEqual(sub.counts.incorrect, [1, 1, 1]);
   assert.equal(sub.total, 2);
@@ -355,11 +358,16 @@ test('CSV quoting, and text that a spreadsheet would run as a formula is defused
   assert.equal(toCsv(['a', 'b'], [['x,y', 'say "hi"'], ['=cmd()', -1], [NaN, null]]), 'a,b\r\n"x,y","say ""hi"""\r\n\'=cmd(),-1\r\n,\r\n');
 });
 
-test('saving p to premem.json keeps every other field, their order and the indentation', () => {
-  const text = '{\n    "dataset": "train.jsonl",\n    "p": "calibrate",\n    "futureField": {"x": [1, 2]},\n    "t": 0.7\n}\n';
-  const saved = withThreshold(text, 1.1055, 'premem.json');
-  assert.equal(saved, '{\n    "dataset": "train.jsonl",\n    "p": 1.1055,\n    "futureField": {\n        "x": [\n            1,\n            2\n        ]\n    },\n    "t": 0.7\n}\n');
-  assert.deepEqual(Object.keys(JSON.parse(withThreshold('{"dataset": "d"}', 1.2, 'f'))), ['dataset', 'p']);
+test('saving p to premem.json changes only the value of p, to 5 significant digits; the rest stays as written', () => {
+  const text = '{\n    "dataset": "train.jsonl",\n    "p": "calibrate",\n    "futureField": {"x": [1, 2], "p": 3},\n    "t": 0.7\n}\n';
+  const saved = withThreshold(text, 1.1055123456789012, 'premem.json');
+  assert.equal(saved, text.replace('"p": "calibrate"', '"p": 1.1055'));
+  // A p that is the last field, a number already, in a compact file.
+  assert.equal(withThreshold('{"dataset":"d","runs":["r"],"p":1.2}', 1.20041, 'f'), '{"dataset":"d","runs":["r"],"p":1.2004}');
+  // No p yet: added after the last field, in the file's indentation.
+  assert.equal(withThreshold('{\n\t"dataset": "d",\n\t"t": 0.7\n}\n', 1.2, 'f'), '{\n\t"dataset": "d",\n\t"t": 0.7,\n\t"p": 1.2\n}\n');
+  assert.equal(withThreshold('{ "runs": [{"path": "a,b}"}] }', 1.5, 'f'), '{ "runs": [{"path": "a,b}"}],\n  "p": 1.5 }');
+  assert.deepEqual(JSON.parse(withThreshold('{}', 1.2, 'f')), { p: 1.2 });
   assert.throws(() => withThreshold('{"dataset": ', 1.2, 'ws/premem.json'), (e: unknown) => e instanceof InputError && /ws\/premem\.json: not valid JSON/.test(e.message));
   assert.throws(() => withThreshold('[1]', 1.2, 'f'), /expected a JSON object/);
   assert.throws(() => withThreshold('{}', 0.9, 'f'), /\(p\): cannot save p = 0.9/);
@@ -400,6 +408,9 @@ test('the committed paper-runs slice: every panel\'s data is consistent with the
   assert.equal(model.histogram!.scored, members.length);
   assert.equal(model.histogram!.atOrUnderT, members.filter((i) => pre[i] <= 0.75).length);
   assert.equal(model.histogram!.checkpoint, 'checkpoint-87');
+  // One selected checkpoint drives every card: the progressions card speaks of the same one.
+  assert.equal(cats.selected, 2);
+  assert.match(categoriesSummary(cats), /\. At checkpoint-87: /);
   assert.equal(model.robustness, null);
   assert.equal(model.advice.rows.length, 12);
   assert.equal(model.advice.hasTestPerplexity, false);
@@ -462,4 +473,31 @@ test('protocol guards: a real model passes after the JSON trip (NaN as null); ma
   assert.ok(!isToHost({ type: 'exportPng', name: '../../etc/x', dataUrl: 'data:image/png;base64,AAAA' }));
   assert.ok(isToHost({ type: 'copyCsv', name: 'advice', csv: 'a,b\r\n', rows: 0 }));
   assert.ok(!isToHost({ type: 'runCommand', command: 'x' }));
+});
+
+test('prediction chart: 13 runs get 13 distinct looks (colour, marker, dash); accuracy ticks never repeat a label', () => {
+  const series = ['#1', '#2', '#3', '#4', '#5', '#6'];
+  const looks = Array.from({ length: 13 }, (_, k) => JSON.stringify(runStyle(k, { series })));
+  assert.equal(new Set(looks).size, 13);
+  assert.ok(looks.some((l) => l.includes('triangle')), 'a third marker is used past twelve runs');
+  // A single run spans 0.15-0.25: steps of 0.01 or more, each labelled apart.
+  const labels = [0.15, 0.16, 0.17, 0.18, 0.19, 0.2, 0.21, 0.22, 0.23, 0.24, 0.25].map((v) => ACCURACY_TICKS.callback(v));
+  assert.equal(new Set(labels).size, labels.length);
+  assert.equal(ACCURACY_TICKS.precision, 2);
+});
+
+test('a partly scored run: heatmap rows and category shares over the scored examples, said as "2 of 5 scored"', () => {
+  // Examples 2-4 were never scored (a scoring job that covered the first two).
+  const run = makeRun('partial', [
+    [[1, 0.5, NaN, NaN, NaN], [2, 2, NaN, NaN, NaN]],
+    [[1, 1, NaN, NaN, NaN], [1.01, 2, NaN, NaN, NaN]],
+  ]);
+  const source = new StaticDashboardSource([prepareRun(run)], { thr, calibration: null, selectedCheckpoint: 1 });
+  const heat = buildHeatmap(source)!;
+  assert.equal(heat.rows, 2);
+  assert.deepEqual(Array.from(heat.example), [0, 1]);
+  const stacks = buildDashboard(source).categories!;
+  assert.deepEqual([stacks.total, stacks.members], [2, 5]);
+  assert.equal(stacks.counts.unscored[1], 0);
+  assert.match(categoriesSummary(stacks), /^2 of 5 examples of the selected run scored, shown here\. At c1: 50\.0% memorized, 50\.0% correct/);
 });

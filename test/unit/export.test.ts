@@ -367,6 +367,13 @@ describe('premem export (built CLI)', () => {
     assert.equal(readJsonl(path.join(dir, 'work', 'set.jsonl')).filter((l) => l.premem.flag?.reason === 'duplicate').length, 1);
   });
 
+  test('without --run: the run the extension shows (best full-data run), not the first by name, and it says so', () => {
+    const r = premem(['--runs', RUNS_DIR, '--dataset', datasetFile, '--p', String(pFromThreshold(GOLDEN_THR)), '--out', 'default-run.jsonl']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^premem export: run ${GOLDEN_RUN} \\(the run trained on every example whose last checkpoint tests best`, 'm'));
+    assert.match(r.stdout, new RegExp(`at ${GOLDEN_RUN} / checkpoint-174`));
+  });
+
   test('exit 2 on usage errors, listing the run ids for an unknown run', () => {
     let r = premem(['--runs', RUNS_DIR, '--dataset', datasetFile, '--run', 'nope']);
     assert.equal(r.code, 2);

@@ -1,13 +1,14 @@
 // The extension's pure helpers: where records are in the dataset text (by indexed line, and by content after an
 // edit) and the text of marks and views.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
-import { escapeMarkdown, preview, shortRunNames } from '../../src/extension/format';
+import { escapeMarkdown, preview, problemsHeadline, shortRunNames } from '../../src/extension/format';
 import { indexAtIndexedLine, indexOfRecordText, indicesInLines, lowerBound } from '../../src/extension/line-map';
 import { fixtures } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 test('lowerBound and line lookups on a sorted line index with gaps (blank and bad lines)', () => {
   const dataset = { lines: Uint32Array.from([1, 2, 5, 6, 9]) };
@@ -55,4 +56,30 @@ test('markdown escaping leaves no markup, link or HTML from file text', () => {
   assert.equal(escaped.replace(/\\(.)/g, '$1'), hostile.replace('\n', ' '));
   assert.equal(preview('  a\n\n b  c ', 60), 'a b c');
   assert.equal(preview('x'.repeat(70), 60).length, 60);
+});
+
+test('the problems notification says duplicates were kept and bad records skipped, apart', async () => {
+  const dir = await tempDir('premem-problems-');
+  const file = path.join(dir, 'train.jsonl');
+  const record = JSON.stringify({ question: 'What is 2+2?', answer: '2+2=4\n#### 4' });
+  await writeFile(file, [record, record, record, record].join('\n') + '\n');
+  const duplicates = await openDataset(file, 'gsm8k');
+  try {
+    assert.equal(duplicates.size, 4, 'every duplicate is kept');
+    assert.equal(
+      problemsHeadline(duplicates.problems, path.basename),
+      "3 warnings, no record skipped. train.jsonl:2: duplicate record: same query and target as line 1; keyed 'h:" +
+        `${duplicates.keys[0].slice(2)}#2' …`,
+    );
+  } finally {
+    await duplicates.close();
+  }
+  await writeFile(file, [record, '{"question": "torn', record, JSON.stringify({ question: 'no answer' })].join('\n') + '\n');
+  const mixed = await openDataset(file, 'gsm8k');
+  try {
+    assert.equal(mixed.size, 2);
+    assert.match(problemsHeadline(mixed.problems, path.basename), /^2 bad records skipped, 1 warning\. train\.jsonl:2: invalid JSON/);
+  } finally {
+    await mixed.close();
+  }
 });

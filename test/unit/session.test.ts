@@ -2,7 +2,7 @@
 // first 200 GSM8K training records: buckets, the fragile order, the per-example report, threshold and selection
 // changes, and records appended to a PreMem log while the session is open.
 import assert from 'node:assert/strict';
-import { appendFile, copyFile, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseConfig, type PreMemConfig } from '../../src/core/config';
@@ -11,6 +11,7 @@ import { pFromThreshold } from '../../src/core/metrics/threshold';
 import { readNpy } from '../../src/core/npy';
 import { keysDigest } from '../../src/core/runlog/premem-scores';
 import { AT_RISK_MARGIN, AnalysisSession, Bucket, BUCKET_NAMES, bucketOf } from '../../src/core/session';
+import { mismatchedRunsMessage } from '../../src/extension/format';
 import { fixtures } from './support/shared';
 import { tempDir } from './support/temp-dir';
 
@@ -230,5 +231,40 @@ test('refresh picks up records appended to a PreMem log: new checkpoints, change
     assert.equal(session.prepared[1].logLogPerplexity[0][6], Math.log(Math.log(1.5)));
   } finally {
     await session.close();
+  }
+});
+
+test('a stray keystroke saved into the dataset: the run scored on it is named as no longer matching, with why', async () => {
+  const dir = await tempDir('premem-session-');
+  const dataset = path.join(dir, 'train.jsonl');
+  await copyFile(DATASET, dataset);
+  const log = path.join(dir, 'runs.premem.jsonl');
+  const text = (await readFile(dataset, 'utf8')).split('\n');
+  const unscored = await AnalysisSession.open({ ...config(), dataset, runs: [] });
+  const keys = unscored.dataset.keys;
+  await unscored.close();
+  const scores = (checkpoint: string) => JSON.stringify({ v: 1, type: 'scores', run: 'paper', checkpoint, step: 1, keysDigest: keysDigest(keys), sampleCount: 5, accuracy: keys.map(() => 1), perplexity: keys.map(() => 3) });
+  await writeFile(log, `${scores('c1')}\n${scores('c2')}\n`);
+  const open = () => AnalysisSession.open({ ...config(), dataset, runs: [{ path: log, format: 'premem' }] });
+  const before = await open();
+  try {
+    assert.deepEqual(before.mismatchedRuns(), []);
+    assert.equal(before.runs[0].checkpoints[1].accuracy[0], 1);
+  } finally {
+    await before.close();
+  }
+  // One character typed into line 12 makes it invalid JSON: the dataset's keys change, and the scores no longer fit.
+  text[11] = `x${text[11]}`;
+  await writeFile(dataset, text.join('\n'));
+  const after = await open();
+  try {
+    assert.deepEqual(after.mismatchedRuns(), [{ run: 'paper', refused: 2 }]);
+    assert.equal(
+      mismatchedRunsMessage('train.jsonl', after.mismatchedRuns(), after.dataset.problems).replace(/: Unexpected token.*\), so/, ': …), so'),
+      'Run paper no longer matches the dataset: train.jsonl changed since they were scored (line 12 is skipped now: invalid JSON: …), ' +
+        'so 2 scores records are not shown. Undo the change, or score the runs again.',
+    );
+  } finally {
+    await after.close();
   }
 });

@@ -46,8 +46,11 @@ export function backgroundPlugin(theme: () => Theme): Plugin {
   };
 }
 
-/** A labelled vertical line at a fraction of the x axis' width (or at an x value of a linear axis). */
-export function verticalLinePlugin(where: () => { fraction?: number; value?: number; label: string; color: string } | undefined): Plugin {
+/**
+ * A labelled vertical line at a fraction of the x axis' width (or at an x value of a linear axis). The label goes
+ * at the top, or at the bottom (`labelAt`) where the curve a chart draws is high at the line.
+ */
+export function verticalLinePlugin(where: () => { fraction?: number; value?: number; label: string; color: string; labelAt?: 'top' | 'bottom' } | undefined): Plugin {
   return {
     id: 'premem-vertical-line',
     afterDatasetsDraw(chart) {
@@ -68,7 +71,7 @@ export function verticalLinePlugin(where: () => { fraction?: number; value?: num
       ctx.setLineDash([]);
       ctx.font = `11px ${Chart.defaults.font.family}`;
       ctx.textAlign = x > (chartArea.left + chartArea.right) / 2 ? 'right' : 'left';
-      ctx.fillText(line.label, x + (ctx.textAlign === 'right' ? -4 : 4), chartArea.top + 12);
+      ctx.fillText(line.label, x + (ctx.textAlign === 'right' ? -4 : 4), line.labelAt === 'bottom' ? chartArea.bottom - 6 : chartArea.top + 12);
       ctx.restore();
     },
   };
@@ -88,6 +91,27 @@ export class ChartHolder<T extends ChartType> {
     if (config.options) this.chart.options = config.options;
     this.chart.update('none');
   }
+}
+
+// How a run is drawn in the prediction charts and their legend.
+const DASHES: number[][] = [[], [6, 3], [2, 2]];
+/** Steps of at least 0.01, labelled with as many digits as they need: a narrow range never shows "0.2" twice. */
+export const ACCURACY_TICKS = { precision: 2, callback: (value: number | string) => String(Number(Number(value).toFixed(2))) };
+const POINT_STYLES = ['circle', 'rect', 'triangle'] as const;
+
+export interface RunStyle {
+  color: string;
+  dash: number[];
+  pointStyle: (typeof POINT_STYLES)[number];
+}
+
+/**
+ * Run k's look: the colour cycles fastest, then marker and line dash change together, so 18 runs look distinct;
+ * the legend draws the same three things.
+ */
+export function runStyle(k: number, t: Pick<Theme, 'series'>): RunStyle {
+  const round = Math.floor(k / t.series.length) % POINT_STYLES.length;
+  return { color: t.series[k % t.series.length], dash: DASHES[round], pointStyle: POINT_STYLES[round] };
 }
 
 /** A shortened label for runs whose ids share a long prefix (gsm8k_orig_…): the full id stays in tooltips. */

@@ -1,15 +1,17 @@
 // The dashboard webview: six panels over one model from the host, redrawn whenever p, t, the selection or the
 // results change. UI state (sort, zoom, scroll) survives the panel being hidden through getState/setState.
 import { append, clear, el } from '../shared/dom';
+import { plural } from '../../src/extension/format';
 import { connect } from '../shared/vscode-api';
 import { createAdvicePanel } from './advice';
-import { applyTheme, count, fmt3, fmt4, num } from './charts';
+import { applyTheme, fmt3, fmt4, num } from './charts';
 import { createDistributionPanel } from './distribution';
 import { createPredictionPanel } from './prediction';
 import { createProgressionsPanel, type ProgressionsState } from './progressions';
 import { type FromHost, isFromHost, type ToHost } from './protocol';
 import { createRobustnessPanel } from './robustness';
-import { onThemeChange, readTheme, type Theme } from './theme';
+import { onThemeChange } from '../shared/theme-change';
+import { readTheme, type Theme } from './theme';
 import { createThresholdPanel } from './threshold';
 
 interface DashboardState {
@@ -119,7 +121,7 @@ function render(m: ModelMessage): void {
   fillSelect(runSelect, meta.runs.map((r, i) => ({ value: String(i), label: r.id })), String(meta.selectedRun));
   const run = meta.runs[meta.selectedRun];
   fillSelect(checkpointSelect, (run?.checkpoints ?? []).map((id, i) => ({ value: String(i), label: id })), String(meta.selectedCheckpoint));
-  headline.textContent = `${context.dataset} · ${count(meta.examples)} examples · ${meta.runs.length} runs · p = ${fmt4(model.threshold.p)} · R²(y = x) = ${fmt3(num(model.threshold.r2))} · t = ${meta.t}`;
+  headline.textContent = `${context.dataset} · ${plural(meta.examples, 'example')} · ${plural(meta.runs.length, 'run')} · p = ${fmt4(model.threshold.p)} · R²(y = x) = ${fmt3(num(model.threshold.r2))} · t = ${meta.t}`;
   threshold.update(model.threshold, context);
   prediction.update(model.prediction);
   progressions.update(model.categories, meta.runs.length ? null : 'No runs are loaded.');

@@ -3,15 +3,46 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import { predictionCsv, toCsv } from '../../src/core/dashboard/csv';
 import type { PredictionData } from '../../src/core/dashboard/prediction';
+import { plural } from '../../src/extension/format';
 import { append, clear, el } from '../shared/dom';
 import { card, chartBox } from './card';
-import { backgroundPlugin, ChartHolder, fmt3, fmt4, num, shortRunLabels } from './charts';
+import { ACCURACY_TICKS, backgroundPlugin, ChartHolder, fmt3, fmt4, num, runStyle, type RunStyle, shortRunLabels } from './charts';
 import type { ToHost } from './protocol';
 import type { Theme } from './theme';
 
 type Point = { x: number; y: number; run: string; checkpoint: string };
 
-const DASHES: number[][] = [[], [6, 3], [2, 2]];
+/** A legend swatch as the chart draws the run: a short line in its dash with its marker in the middle. */
+function runSwatch(style: RunStyle): HTMLCanvasElement {
+  const [w, h] = [28, 12];
+  const scale = window.devicePixelRatio || 1;
+  const canvas = el('canvas', { class: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
+  canvas.width = w * scale;
+  canvas.height = h * scale;
+  canvas.style.width = `${w}px`;
+  canvas.style.height = `${h}px`;
+  const ctx = canvas.getContext('2d')!;
+  ctx.scale(scale, scale);
+  ctx.strokeStyle = ctx.fillStyle = style.color;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash(style.dash);
+  ctx.beginPath();
+  ctx.moveTo(1, h / 2);
+  ctx.lineTo(w - 1, h / 2);
+  ctx.stroke();
+  ctx.beginPath();
+  const [x, y, r] = [w / 2, h / 2, 3.5];
+  if (style.pointStyle === 'circle') ctx.arc(x, y, r, 0, 2 * Math.PI);
+  else if (style.pointStyle === 'rect') ctx.rect(x - r, y - r, 2 * r, 2 * r);
+  else {
+    ctx.moveTo(x, y - r - 0.5);
+    ctx.lineTo(x + r + 0.5, y + r);
+    ctx.lineTo(x - r - 0.5, y + r);
+    ctx.closePath();
+  }
+  ctx.fill();
+  return canvas;
+}
 
 export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Theme) {
   let data: PredictionData | undefined;
@@ -44,9 +75,6 @@ export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Th
     const labels = shortRunLabels(d.series.map((s) => s.run));
     clear(legend);
     d.series.forEach((s, k) => {
-      const swatch = el('span', { class: 'swatch' });
-      swatch.style.background = t.series[k % t.series.length];
-      swatch.style.borderRadius = ['50%', '0', '0'][Math.floor(k / t.series.length) % 3];
       const item = el(
         'button',
         {
@@ -61,7 +89,7 @@ export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Th
             },
           },
         },
-        swatch,
+        runSwatch(runStyle(k, t)),
         labels[k],
       );
       append(legend, item);
@@ -77,18 +105,18 @@ export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Th
     const lo = Math.max(0, Math.floor((Math.min(...all, 1) - 0.03) * 20) / 20);
     const hi = Math.min(1, Math.ceil((Math.max(...all, 0) + 0.03) * 20) / 20);
     const datasets: ChartConfiguration<'scatter'>['data']['datasets'] = d.series.map((s, k) => {
-      const color = t.series[k % t.series.length];
+      const { color, dash, pointStyle } = runStyle(k, t);
       return {
         label: labels[k],
         data: s.points.map((p): Point => ({ x: num(p[which]), y: num(p.testAccuracy), run: s.run, checkpoint: p.checkpoint })),
         showLine: true,
         borderColor: color,
         backgroundColor: color,
-        borderDash: DASHES[Math.floor(k / t.series.length) % DASHES.length],
+        borderDash: dash,
         borderWidth: 1.5,
         pointRadius: 3,
         pointHoverRadius: 5,
-        pointStyle: (['circle', 'rect', 'triangle'] as const)[Math.floor(k / t.series.length) % 3],
+        pointStyle,
         hidden: hidden.has(s.run),
       };
     });
@@ -107,8 +135,8 @@ export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Th
       data: { datasets },
       options: {
         scales: {
-          x: { type: 'linear', min: lo, max: hi, title: { display: true, text: which === 'preMemAccuracy' ? 'mean PreMemAcc (train set)' : 'train accuracy' } },
-          y: { type: 'linear', min: lo, max: hi, title: { display: true, text: 'test accuracy' } },
+          x: { type: 'linear', min: lo, max: hi, ticks: ACCURACY_TICKS, title: { display: true, text: which === 'preMemAccuracy' ? 'mean PreMemAcc (train set)' : 'train accuracy' } },
+          y: { type: 'linear', min: lo, max: hi, ticks: ACCURACY_TICKS, title: { display: true, text: 'test accuracy' } },
         },
         plugins: {
           legend: { display: false },
@@ -142,7 +170,7 @@ export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Th
       left.box.hidden = right.box.hidden = false;
       append(
         c.summary,
-        `${next.n} checkpoints of ${next.series.length} runs with test results. `,
+        `${plural(next.n, 'checkpoint')} of ${plural(next.series.length, 'run')} with test results. `,
         loo ? `Leave-one-run-out (calibrate p on the other runs, predict the held-out one): mean absolute error ${fmt3(num(loo.mae))}, R² ${fmt3(num(loo.r2))}.` : 'Leave-one-run-out needs test results of at least two runs.',
       );
     }

@@ -2,7 +2,7 @@
 // (hue: incorrect / correct with its own trace / memorized; intensity: accuracy), sortable, zoomable, each row a
 // way into its example; beside it the categories per checkpoint as stacked bars.
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
-import type { CategoryStacks } from '../../src/core/dashboard/categories';
+import { type CategoryStacks, categoriesSummary } from '../../src/core/dashboard/categories';
 import { categoriesCsv, heatmapCsv } from '../../src/core/dashboard/csv';
 import { HEATMAP_SORT_LABELS, HEATMAP_SORTS, type HeatmapSort, heatmapOrder } from '../../src/core/dashboard/heatmap';
 import { displayCells, heatmapPalette, type RowWindow } from '../../src/core/dashboard/heatmap-raster';
@@ -169,11 +169,7 @@ export function createProgressionsPanel(post: (m: ToHost) => void, theme: () => 
       append(c.summary, emptyText ?? 'No run is selected.');
       return;
     }
-    const last = next.checkpoints.length - 1;
-    append(
-      c.summary,
-      `${count(next.total)} examples of the selected run. At ${next.checkpoints[last]}: ${pct(next.counts.memorized[last] / next.total)} memorized, ${pct(next.counts.correct[last] / next.total)} correct with their own trace, ${pct(next.counts.incorrect[last] / next.total)} incorrect. Click a row to open its example.`,
-    );
+    append(c.summary, `${categoriesSummary(next)} Click a row to open its example.`);
     stackChart.render(stackConfig());
   }
 

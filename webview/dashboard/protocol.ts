@@ -94,7 +94,7 @@ const model: Check = shape({
     trainR2Linear: num,
     leaveOneRunOut: nullable(shape({ mae: num, r2: num })),
   }),
-  categories: nullable(shape({ checkpoints: arrayOf(str), counts: recordOf(arrayOf(num)), total: int })),
+  categories: nullable(shape({ checkpoints: arrayOf(str), counts: recordOf(arrayOf(num)), total: int, members: int, selected: int })),
   histogram: nullable(
     shape({ checkpoint: str, bins: arrayOf(shape({ lo: num, hi: num, count: int, fragile: bool })), t: num, scored: int, atOrUnderT: int, share: num }),
   ),

@@ -56,9 +56,11 @@ export function createRobustnessPanel(post: (m: ToHost) => void, theme: () => Th
         'No perturbation results in the selected run. Score its final checkpoint with perturbed prompts (the answer prompt with a generic preamble appended, such as "Answer: First" or "Answer: We know that") to see how much accuracy each PreMemAcc bin loses.',
       );
       box.hidden = true;
+      c.root.classList.add('empty-card');
       return;
     }
     box.hidden = false;
+    c.root.classList.remove('empty-card');
     const low = next.bins[0];
     const high = next.bins[next.bins.length - 1];
     const drop = (b: typeof low) => {

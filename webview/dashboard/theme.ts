@@ -64,22 +64,6 @@ export function readTheme(): Theme {
   };
 }
 
-/** Calls back when VS Code switches theme (it rewrites the root style and the body's theme class). */
-export function onThemeChange(callback: () => void): void {
-  let pending = false;
-  const fire = () => {
-    if (pending) return;
-    pending = true;
-    requestAnimationFrame(() => {
-      pending = false;
-      callback();
-    });
-  };
-  const observer = new MutationObserver(fire);
-  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
-  observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });
-}
-
 /** A CSS colour with alpha, for fills: works for #rrggbb and rgb() forms, otherwise the colour itself. */
 export function withAlpha(color: string, alpha: number): string {
   const rgb = parseCssColor(color);

@@ -81,9 +81,14 @@ export function createThresholdPanel(post: (m: ToHost) => void, theme: () => The
     const t = theme();
     const points = curve!.points;
     // Down to -1, or to a point below the best when even the best fit is poor; R² falls without bound at extreme p.
-    const minR2 = Math.min(...points.map((p) => p.r2));
-    const yMin = Math.max(Math.floor(Math.min(0, minR2) * 10) / 10, Math.min(-1, Math.floor(curve!.calibrated.r2 - 1)));
+    // The p in use is always on the chart at its true R² (the text beside says it), however low.
     const current = state!;
+    const minR2 = Math.min(...points.map((p) => p.r2));
+    const currentR2 = num(current.r2);
+    const yMin = Math.min(
+      Math.max(Math.floor(Math.min(0, minR2) * 10) / 10, Math.min(-1, Math.floor(curve!.calibrated.r2 - 1))),
+      Number.isFinite(currentR2) ? Math.floor(currentR2 * 2) / 2 : 0,
+    );
     return {
       type: 'line',
       data: {
@@ -109,7 +114,7 @@ export function createThresholdPanel(post: (m: ToHost) => void, theme: () => The
           },
           {
             label: `p in use = ${fmt4(current.p)}`,
-            data: [{ x: current.thr, y: Math.max(yMin, num(current.r2)) }],
+            data: [{ x: current.thr, y: currentR2 }],
             borderColor: t.fragile,
             backgroundColor: t.fragile,
             pointRadius: 5,
@@ -142,7 +147,7 @@ export function createThresholdPanel(post: (m: ToHost) => void, theme: () => The
           },
         },
       },
-      plugins: [backgroundPlugin(theme), verticalLinePlugin(() => state && { value: state.thr, label: `p = ${fmt4(state.p)}`, color: theme().fragile })],
+      plugins: [backgroundPlugin(theme), verticalLinePlugin(() => state && { value: state.thr, label: `p = ${fmt4(state.p)}`, color: theme().fragile, labelAt: 'bottom' })],
     };
   }
 

@@ -1,5 +1,6 @@
 // The selected run's checkpoints, one collapsible each: the example's numbers there, and its samples once opened.
-// Only the last checkpoint starts open; samples are asked for when a checkpoint is first opened.
+// The selected checkpoint starts open (with those the reader opened); samples are asked for when a checkpoint is
+// first opened.
 import { el } from '../shared/dom';
 import type { PanelContext } from './context';
 import { CATEGORY_LABELS, checkpointLabel, label, percent, perplexity } from './format';
@@ -7,8 +8,9 @@ import type { CheckpointNumbers } from './protocol';
 
 export function renderCheckpoints(ctx: PanelContext): HTMLElement {
   const x = ctx.example;
-  const defaultOpen = x.checkpoints.length ? [x.checkpoints[x.checkpoints.length - 1].id] : [];
-  const open = new Set(ctx.state.index === x.index && ctx.state.expanded ? ctx.state.expanded : defaultOpen);
+  const open = new Set(ctx.state.index === x.index && ctx.state.expanded ? ctx.state.expanded : []);
+  const selected = x.checkpoints[x.selectedCheckpoint];
+  if (selected) open.add(selected.id);
   const section = el('section', { class: 'checkpoints' }, el('h3', {}, 'Checkpoints of ', el('code', {}, x.runId)));
   x.checkpoints.forEach((c, m) => {
     const body = el('div', { class: 'checkpoint-body' }, numbersLine(c));

@@ -4,11 +4,14 @@ import { numbersLine } from './checkpoints';
 import type { PanelContext } from './context';
 import { type Choice, select } from './elements';
 import { parsePointKey, pointKey } from './state';
+import { shortRunNames } from '../../src/extension/format';
 
 export function renderCompare(ctx: PanelContext): HTMLElement {
   const x = ctx.example;
-  const choices: Choice[] = x.runs.flatMap((r) => r.checkpoints.map((c, m) => ({ value: pointKey(r.index, m), label: `${r.id} · ${c.id}` })));
-  const valid = (key: string | undefined) => key !== undefined && choices.some((c) => c.value === key);
+  const valid = (key: string | undefined) => {
+    const p = parsePointKey(key);
+    return p !== undefined && x.runs[p.run]?.checkpoints[p.checkpoint] !== undefined;
+  };
   let left = valid(ctx.state.compareLeft) ? ctx.state.compareLeft! : pointKey(x.run, x.selectedCheckpoint);
   let right = valid(ctx.state.compareRight) ? ctx.state.compareRight! : '';
   const columns = el('div', { class: 'compare-columns' });
@@ -17,24 +20,64 @@ export function renderCompare(ctx: PanelContext): HTMLElement {
     if (!right) return;
     columns.append(column(ctx, left), column(ctx, right));
   };
-  const leftSelect = select(choices, left, (v) => {
+  const leftPicker = pointPicker(ctx, 'left', left, false, (v) => {
     left = v;
     ctx.saveState({ compareLeft: v });
     redraw();
-  }, 'Left side of the comparison');
-  const rightSelect = select([{ value: '', label: '(nothing: comparison off)' }, ...choices], right, (v) => {
+  });
+  const rightPicker = pointPicker(ctx, 'right', right, true, (v) => {
     right = v;
     ctx.saveState({ compareRight: v });
     redraw();
-  }, 'Right side of the comparison');
+  });
   redraw();
   return el(
     'section',
     { class: 'compare' },
     el('h3', {}, 'Compare side by side'),
-    el('div', { class: 'compare-pickers' }, leftSelect, el('span', { class: 'muted' }, 'with'), rightSelect),
+    el('div', { class: 'compare-pickers' }, leftPicker, el('span', { class: 'muted' }, 'with'), rightPicker),
     columns,
   );
+}
+
+/**
+ * A run picker and a checkpoint picker for one side (two short lists instead of one of every run's every
+ * checkpoint, whose long shared prefixes cut every entry alike). `canBeOff`: the run list starts with "nothing".
+ */
+function pointPicker(ctx: PanelContext, side: string, value: string, canBeOff: boolean, onChange: (key: string) => void): HTMLElement {
+  const runs = ctx.example.runs;
+  const names = shortRunNames(runs.map((r) => r.id));
+  let point = parsePointKey(value);
+  const box = el('span', { class: 'compare-point', attrs: { 'data-side': side } });
+  const runChoices: Choice[] = runs.map((r, k) => ({ value: String(k), label: names[k], description: r.id === names[k] ? undefined : r.id }));
+  if (canBeOff) runChoices.unshift({ value: '', label: '(nothing: comparison off)' });
+  const checkpoints = (run: number, checkpoint: number) =>
+    select(
+      runs[run].checkpoints.map((c, m) => ({ value: String(m), label: c.id })),
+      String(checkpoint),
+      (m) => {
+        point = { run, checkpoint: Number(m) };
+        onChange(pointKey(run, point.checkpoint));
+      },
+      `Checkpoint, ${side} side of the comparison`,
+    );
+  let checkpointSelect = point ? checkpoints(point.run, point.checkpoint) : undefined;
+  const runSelect = select(runChoices, point ? String(point.run) : '', (v) => {
+    const next = v === '' ? undefined : Number(v);
+    // Another run keeps the checkpoint position when it has one, else takes its last checkpoint.
+    const m = next === undefined ? 0 : Math.min(point?.checkpoint ?? Infinity, runs[next].checkpoints.length - 1);
+    const fresh = next === undefined ? undefined : checkpoints(next, m);
+    if (checkpointSelect && fresh) checkpointSelect.replaceWith(fresh);
+    else if (checkpointSelect) checkpointSelect.remove();
+    else if (fresh) box.append(fresh);
+    checkpointSelect = fresh;
+    point = next === undefined ? undefined : { run: next, checkpoint: m };
+    onChange(next === undefined ? '' : pointKey(next, m));
+  }, `Run, ${side} side of the comparison`);
+  runSelect.classList.add('compare-run');
+  box.append(runSelect);
+  if (checkpointSelect) box.append(checkpointSelect);
+  return box;
 }
 
 function column(ctx: PanelContext, key: string): HTMLElement {

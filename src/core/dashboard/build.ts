@@ -67,7 +67,7 @@ export function buildDashboard(source: DashboardSource, calibration: Calibration
   let histogram: PreMemHistogram | null = null;
   let robustness: RobustnessData | null = null;
   if (selected && view) {
-    categories = categoryStacks(view.dynamics.category, selected.members, checkpointIds);
+    categories = categoryStacks(view.dynamics.category, scoredMembers(selected), checkpointIds, source.selectedCheckpoint, selected.members.length);
     const pre = view.preMem[source.selectedCheckpoint];
     if (pre) histogram = preMemHistogram(pre, selected.members, source.t, checkpointIds[source.selectedCheckpoint]);
     robustness = robustnessData(selected.run.checkpoints, view.preMem, selected.members, source.selectedCheckpoint);
@@ -102,7 +102,17 @@ export function buildHeatmap(source: DashboardSource): HeatmapData | null {
     selected.run.checkpoints.map((c) => c.accuracy),
     view.preMem,
     view.dynamics,
-    selected.members,
+    scoredMembers(selected),
     source.selectedCheckpoint,
   );
+}
+
+/**
+ * The run's members scored at some checkpoint. A partly scored run (a scoring job on the first 200 examples) is
+ * shown over those, not as a heatmap of grey rows and shares of examples nobody scored.
+ */
+function scoredMembers(prepared: PreparedRun): Int32Array {
+  const checkpoints = prepared.run.checkpoints;
+  const scored = prepared.members.filter((i) => checkpoints.some((c) => !Number.isNaN(c.accuracy[i])));
+  return scored.length === prepared.members.length ? prepared.members : scored;
 }

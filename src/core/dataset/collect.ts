@@ -119,7 +119,8 @@ export class ExampleCollector {
 
   reject(line: number | undefined, message: string, severity: 'error' | 'warning' = 'error', field?: string): void {
     const problem: InputProblem = { file: this.file, message, severity };
-    if (line !== undefined) problem.line = line;
+    // A record rejected at a line is left out of the index; one without a line is a note about the whole file.
+    if (line !== undefined) Object.assign(problem, { line, skipped: true });
     if (field) problem.field = field;
     this.addProblem(problem);
   }

@@ -6,6 +6,7 @@ import { preMemAccuracy, prepareRun, type PreparedRun } from '../metrics/premem'
 import { pFromThreshold } from '../metrics/threshold';
 import type { FlagStore, FlagState } from '../flags/flag-store';
 import { type Dataset, InputError, type Run } from '../model';
+import { defaultRunIndex } from '../default-run';
 import { type ExportFormat, formatFromPath, openRowSink, type PreMemField } from './writers';
 
 /** What the export needs of a flag store. */
@@ -174,8 +175,9 @@ export async function exportRecollection(options: RecollectionOptions): Promise<
 
 function pickRun(runs: readonly (Run | PreparedRun)[], runId: string | undefined): PreparedRun {
   if (runs.length === 0) throw new SelectionError('no runs to select from');
-  const ids = runs.map((r) => ('logLogPerplexity' in r ? r.run.id : r.id));
-  const at = runId === undefined ? 0 : ids.indexOf(runId);
+  const plain = runs.map((r) => ('logLogPerplexity' in r ? r.run : r));
+  const ids = plain.map((r) => r.id);
+  const at = runId === undefined ? defaultRunIndex(plain) : ids.indexOf(runId);
   if (at < 0) throw new SelectionError(`no run '${runId}'; the runs are: ${ids.join(', ')}`);
   const r = runs[at];
   return 'logLogPerplexity' in r ? r : prepareRun(r);

@@ -57,6 +57,8 @@ export interface RunState {
   meta?: Record<string, unknown>;
   subset?: Int32Array;
   checkpoints: Map<string, CheckpointState>;
+  /** Scores records refused because they were taken on another version of the dataset. */
+  refusedScores?: number;
 }
 
 /** Everything a reader knows, as plain data with typed arrays: what the on-disk cache stores. */
@@ -172,6 +174,11 @@ export class PreMemLogReader {
     return run;
   }
 
+  /** Runs some of whose scores records were refused as taken on another version of the dataset, with how many. */
+  mismatchedRuns(): { run: string; refused: number }[] {
+    return [...this.runStates.values()].filter((r) => r.refusedScores).map((r) => ({ run: r.id, refused: r.refusedScores! }));
+  }
+
   /** @internal */
   problem(kind: string, file: number, line: number, message: string, field?: string, severity: 'error' | 'warning' = 'error'): void {
     const p: InputProblem = { file: this.files[file], line, message, severity };
@@ -270,7 +277,7 @@ export class PreMemLogReader {
     }
     if (record.step !== undefined && !ckpt.stepFromCheckpointRecord && Number.isNaN(ckpt.step)) ckpt.step = record.step;
     if (record.type === 'scores') {
-      this.applyScores(record, ckpt, file, line);
+      if (!this.applyScores(record, ckpt, file, line)) run.refusedScores = (run.refusedScores ?? 0) + 1;
       return;
     }
     const index = this.placement(record, file, line);
@@ -280,21 +287,24 @@ export class PreMemLogReader {
     else ckpt.columns.clearLocation(index);
   }
 
-  /** A scores record covers the dataset in order; it is refused when it was scored on another dataset version. */
-  private applyScores(record: ScoresRecord, ckpt: CheckpointState, file: number, line: number): void {
+  /**
+   * A scores record covers the dataset in order; it is refused (false) when it was scored on another dataset
+   * version.
+   */
+  private applyScores(record: ScoresRecord, ckpt: CheckpointState, file: number, line: number): boolean {
     const n = record.accuracy.length;
     if (this.keyToIndex) {
       if (record.keysDigest !== undefined && record.keysDigest !== this.datasetKeysDigest()) {
         this.problem('scores-dataset', file, line, `scores of ${record.run}/${record.checkpoint} were taken on another version of the dataset (its keys digest ${record.keysDigest} differs from this dataset's ${this.datasetKeysDigest()}); record skipped`, 'keysDigest');
-        return;
+        return false;
       }
       if (n !== this.keyToIndex.size) {
         this.problem('scores-dataset', file, line, `scores of ${record.run}/${record.checkpoint} cover ${n} examples but the dataset has ${this.keyToIndex.size}; record skipped`, 'accuracy');
-        return;
+        return false;
       }
     } else if (this.fixedSize !== undefined && n > this.fixedSize) {
       this.problem('index-range', file, line, `scores cover ${n} examples, beyond the dataset's ${this.fixedSize}; record skipped`, 'accuracy');
-      return;
+      return false;
     }
     if (n - 1 > this.maxIndex) this.maxIndex = n - 1;
     ckpt.columns.ensure(n);
@@ -302,6 +312,7 @@ export class PreMemLogReader {
       ckpt.columns.set(i, scoresAt(record, i));
       ckpt.columns.clearLocation(i);
     }
+    return true;
   }
 
   private keysDigestCache: string | undefined;

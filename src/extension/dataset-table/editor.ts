@@ -158,7 +158,7 @@ export class TableEditor implements vscode.Disposable {
     if (!model || viewId !== this.viewId || row >= model.rowCount) return;
     const index = model.indexAt(row);
     if (open && this.table?.session && this.table.session === this.services.session) {
-      await this.services.revealExample(index, { preserveFocus: true });
+      await this.services.revealExample(index, { preserveFocus: true, beside: true });
       if ((await vscode.commands.getCommands(true)).includes('premem.showExample')) {
         await vscode.commands.executeCommand('premem.showExample', index);
       }

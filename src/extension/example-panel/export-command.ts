@@ -3,6 +3,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { exportRecollection, type RecollectionSummary, selectRecollection } from '../../core/export/recollection';
+import type { ExportFormat } from '../../core/export/writers';
 import type { PreMemServices } from '../services';
 
 export function registerExportCommand(services: PreMemServices): vscode.Disposable {
@@ -15,6 +16,13 @@ export function registerExportCommand(services: PreMemServices): vscode.Disposab
   });
 }
 
+/** The formats offered, each with the extension its file name gets by default. */
+const FORMATS: (vscode.QuickPickItem & { format: ExportFormat; extension: string })[] = [
+  { label: 'JSON Lines', description: '.jsonl · the original records plus a "premem" field', format: 'jsonl', extension: 'jsonl' },
+  { label: 'CSV', description: '.csv · one row per example, for spreadsheets', format: 'csv', extension: 'csv' },
+  { label: 'Parquet', description: '.parquet · columnar, for pandas, Polars, Hugging Face datasets', format: 'parquet', extension: 'parquet' },
+];
+
 async function exportCommand(services: PreMemServices): Promise<void> {
   const session = services.session;
   if (!session || session.runs.length === 0) {
@@ -25,12 +33,14 @@ async function exportCommand(services: PreMemServices): Promise<void> {
   const checkpoint = run.checkpoints[session.selectedCheckpoint];
   const base = { dataset: session.dataset, runs: session.prepared, runId: run.id, checkpointId: checkpoint.id, thr: session.thr, t: session.t, flags: services.flags };
 
+  const format = await vscode.window.showQuickPick(FORMATS, { title: 'PreMem: export the re-collection set as', placeHolder: 'File format' });
+  if (!format) return;
   const datasetPath = session.dataset.path;
   const stem = path.basename(datasetPath).replace(/\.[^.]+$/, '');
   const out = await vscode.window.showSaveDialog({
     title: `Export the re-collection set (run ${run.id}, ${checkpoint.id}, t = ${session.t})`,
-    defaultUri: vscode.Uri.file(path.join(path.dirname(datasetPath), `${stem}.recollection.jsonl`)),
-    filters: { 'JSON Lines': ['jsonl'], CSV: ['csv'], Parquet: ['parquet'] },
+    defaultUri: vscode.Uri.file(path.join(path.dirname(datasetPath), `${stem}.recollection.${format.extension}`)),
+    filters: { [format.label]: [format.extension] },
     saveLabel: 'Export',
   });
   if (!out) return;
@@ -48,7 +58,7 @@ async function exportCommand(services: PreMemServices): Promise<void> {
 
   const summary = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `PreMem: writing ${path.basename(out.fsPath)}` },
-    () => exportRecollection({ ...base, includeFlagged: choice.includeFlagged, out: out.fsPath }),
+    () => exportRecollection({ ...base, includeFlagged: choice.includeFlagged, out: out.fsPath, format: format.format }),
   );
   services.log.info(
     `exported ${summary.selected} examples (${summary.fragile} fragile, ${summary.flagged} flagged, ${summary.kept} kept) ` +

@@ -26,14 +26,24 @@ export async function configFile(services: PreMemServices): Promise<string | und
   return undefined;
 }
 
+const GUIDE = 'Open Scoring Guide';
+
+/** docs/scoring.md as packaged with the extension, which the messages above point to. */
+function openScoringGuide(services: PreMemServices): void {
+  void vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(services.context.extensionUri, 'docs', 'scoring.md'));
+}
+
 /** The scoring setup, or an error shown to the user (with a way to the file) and undefined. */
 export async function loadScoringSetup(services: PreMemServices, task: GradingTask): Promise<ScoringSetup | undefined> {
   const file = await configFile(services);
   if (!file) {
-    void vscode.window.showErrorMessage(
-      'PreMem: scoring reads its servers from the "scoring" section of premem.json, and this workspace has none. ' +
-        'Add a premem.json with "dataset", "runs" and "scoring" (see docs/scoring.md).',
-    );
+    void vscode.window
+      .showErrorMessage(
+        'PreMem: scoring reads its servers from the "scoring" section of premem.json, and this workspace has none. ' +
+          'Add a premem.json with "dataset", "runs" and "scoring" (see docs/scoring.md).',
+        GUIDE,
+      )
+      .then((choice) => choice && openScoringGuide(services));
     return undefined;
   }
   try {
@@ -43,8 +53,10 @@ export async function loadScoringSetup(services: PreMemServices, task: GradingTa
     const message = (err as Error).message;
     services.log.error(message);
     const open = 'Open premem.json';
-    void vscode.window.showErrorMessage(`PreMem: ${message}`, open).then((choice) => {
+    const actions = message.includes('docs/scoring.md') ? [open, GUIDE] : [open];
+    void vscode.window.showErrorMessage(`PreMem: ${message}`, ...actions).then((choice) => {
       if (choice === open) void vscode.window.showTextDocument(vscode.Uri.file(file));
+      else if (choice === GUIDE) openScoringGuide(services);
     });
     return undefined;
   }

@@ -2,6 +2,8 @@
 // lowest PreMemAcc first. Groups are paged (a few hundred rows at a time) and query previews are read from the
 // dataset only for the rows the view asks for, so thousands of fragile examples stay fast.
 import * as vscode from 'vscode';
+import { openRecordSource } from '../../core/table/record-source';
+import { textMatcher } from '../../core/table/text-match';
 import { Trajectory, TRAJECTORY_LABELS, TRAJECTORY_NAMES } from '../../core/metrics/dynamics';
 import { Bucket, type AnalysisSession } from '../../core/session';
 import { escapeMarkdown, fixed2, plural, preview, shortRunNames } from '../format';
@@ -33,6 +35,8 @@ export type FragileNode = GroupNode | ExampleNode | MoreNode;
 export interface FragileFilter {
   /** Flagged examples of any bucket instead of the fragile ones. */
   flaggedOnly: boolean;
+  /** Only examples whose query contains this text (any case), with the match per dataset index. */
+  text?: { text: string; matches: Uint8Array };
 }
 
 export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode.Disposable {
@@ -74,6 +78,28 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     this.refresh();
   }
 
+  /** Shows only examples whose query contains `text` (none: all); searching a large dataset shows progress. */
+  async setTextFilter(text: string | undefined): Promise<void> {
+    const session = this.manager.session;
+    if (!text || !session) this.filter.text = undefined;
+    else {
+      const matches = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: `PreMem: searching the dataset for "${text}"` },
+        async () => {
+          const source = await openRecordSource(session.dataset);
+          try {
+            return await source.search(textMatcher(text));
+          } finally {
+            await source.close();
+          }
+        },
+      );
+      this.filter.text = { text, matches };
+    }
+    this.shown.clear();
+    this.refresh();
+  }
+
   /** The groups for the current session, selection and filter (computed once per change). */
   computeGroups(): GroupNode[] {
     if (this.groups) return this.groups;
@@ -92,6 +118,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       flagged.sort((a, b) => value(a) - value(b) || a - b);
       indices = Int32Array.from(flagged);
     } else indices = session.fragileExamples();
+    const text = this.filter.text;
+    if (text && text.matches.length === session.dataset.size) indices = indices.filter((i) => text.matches[i] === 1);
     const byClass = new Map<number, number[]>();
     for (const i of indices) {
       const t = view.dynamics.trajectory[i];
@@ -193,7 +221,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     }
     const name = shortRunNames(session.runs.map((r) => r.id))[session.selectedRun];
     const total = this.computeGroups().reduce((s, g) => s + g.indices.length, 0);
-    this.view.description = `${name} · ckpt ${session.selectedCheckpoint + 1}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}`;
+    const text = this.filter.text ? ` · "${this.filter.text.text}"` : '';
+    this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}`;
     this.view.badge = this.filter.flaggedOnly ? undefined : { value: total, tooltip: `${plural(total, 'fragile example')}` };
     this.view.message = this.filter.flaggedOnly
       ? `Flagged examples (${total.toLocaleString('en-US')}), any bucket. Filter again to show the fragile ones.`
