@@ -20,29 +20,33 @@ def gsm8k_rows(start: int, count: int) -> list[dict[str, Any]]:
     return rows[start : start + count]
 
 
-@pytest.fixture(scope="session")
-def tokenizer() -> Any:
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+def build_tokenizer(rows: Sequence[dict[str, Any]], vocab_size: int) -> Any:
+    """A byte-level BPE tokenizer trained on the rows' prompt and target text, with <pad>, <s> (prepended) and </s>."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
 
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    texts = [r["question"] + "\nAnswer: " + r["answer"] + "\nDone." for r in gsm8k_rows(0, 40)]
-    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=["<pad>", "<s>", "</s>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    texts = [r["question"] + "\nAnswer: " + r["answer"] + "\nDone." for r in rows]
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=["<pad>", "<s>", "</s>"], initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
     tok.train_from_iterator(texts, trainer)
-    from tokenizers.processors import TemplateProcessing
-
-    tok.post_processor = TemplateProcessing(single="<s> $A", special_tokens=[("<s>", tok.token_to_id("<s>"))])
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A", special_tokens=[("<s>", tok.token_to_id("<s>"))])
     return PreTrainedTokenizerFast(tokenizer_object=tok, bos_token="<s>", eos_token="</s>", pad_token="<pad>")
 
 
-def tiny_model(tokenizer: Any, seed: int = 0) -> Any:
+@pytest.fixture(scope="session")
+def tokenizer() -> Any:
+    return build_tokenizer(gsm8k_rows(0, 40), 400)
+
+
+def tiny_model(tokenizer: Any, seed: int = 0, hidden: int = 64, layers: int = 2) -> Any:
+    """A Llama built from a config: random weights, seeded."""
     from transformers import LlamaConfig, LlamaForCausalLM
 
     torch.manual_seed(seed)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=512,
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=hidden * 2, num_hidden_layers=layers,
+                         num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=1024,
                          pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
     return LlamaForCausalLM(config)
 
@@ -78,11 +82,11 @@ def collate(pad: int) -> Any:
 
 
 def make_trainer(model: Any, tokenizer: Any, rows: Sequence[dict[str, Any]], output_dir: Path, *, max_steps: int = 4,
-                 save_steps: int = 2, callbacks: Sequence[Any] = ()) -> Any:
+                 save_steps: int = 2, callbacks: Sequence[Any] = (), batch_size: int = 2) -> Any:
     from transformers import Trainer, TrainingArguments
 
     args = TrainingArguments(output_dir=str(output_dir), max_steps=max_steps, save_steps=save_steps, save_strategy="steps",
-                             per_device_train_batch_size=2, learning_rate=5e-3, report_to=[], use_cpu=True, logging_steps=1,
+                             per_device_train_batch_size=batch_size, learning_rate=5e-3, report_to=[], use_cpu=True, logging_steps=1,
                              disable_tqdm=True, remove_unused_columns=False, seed=0, save_only_model=False)
     return Trainer(model=model, args=args, train_dataset=LmDataset(tokenizer, rows), data_collator=collate(tokenizer.pad_token_id),
                    processing_class=tokenizer, callbacks=list(callbacks))
