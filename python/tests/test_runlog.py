@@ -37,3 +37,4 @@ def test_read_log_last_record_wins_and_joins_checkpoints(tmp_path: Path) -> None
     assert math.isnan(a["nll"])  # replaced completely by the later record
     assert math.isnan(b["accuracy"]) and b["perplexity"] == 3.0
     assert (a["epoch"], a["test_accuracy"], a["step"]) == (0.5, 0.25, 2)
+

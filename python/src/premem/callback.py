@@ -14,7 +14,7 @@ from transformers import TrainerCallback
 from .grading import Task, extract_answer, grade_against
 from .keys import PROFILES, dataset_keys, record_fields
 from .runlog import RunLogWriter, iter_records, written_pairs
-from .scoring import sample_completions, target_scores
+from .scoring import fill_template, sample_completions, target_scores
 
 
 def _records(examples: Any, what: str) -> list[Mapping[str, Any]]:
@@ -148,14 +148,8 @@ class PreMemCallback(TrainerCallback):  # type: ignore[misc]
                 if r["run"] == self.run and r.get("type") == "checkpoint" and isinstance(r.get("checkpoint"), str):
                     self._checkpoints_done.add(r["checkpoint"])
 
-    def _prompt(self, query: str) -> str:
-        return self.prompt_template.replace("{question}", query)
-
-    def _target(self, target: str) -> str:
-        return self.target_template.replace("{answer}", target)
-
     def _sample_and_grade(self, model: Any, tokenizer: Any, fields: Sequence[tuple[str, str, str | None]], seed: int) -> list[dict[str, Any]]:
-        samples = sample_completions(model, tokenizer, [self._prompt(q) for q, _, _ in fields], k=self.k,
+        samples = sample_completions(model, tokenizer, [fill_template(self.prompt_template, q, t) for q, t, _ in fields], k=self.k,
                                      temperature=self.temperature, top_p=self.top_p,
                                      max_new_tokens=self.max_new_tokens, stop=self.stop, seed=seed)
         graded = []
@@ -169,7 +163,7 @@ class PreMemCallback(TrainerCallback):  # type: ignore[misc]
         fields = [self.fields[i] for i in batch]
         # Seeded by the batch's first example, so a resumed job draws what an uninterrupted one would have.
         graded = self._sample_and_grade(model, tokenizer, fields, self.seed * 1_000_003 + batch[0])
-        scores = target_scores(model, tokenizer, [(self._prompt(q), self._target(t)) for q, t, _ in fields], self.batch_size)
+        scores = target_scores(model, tokenizer, [(fill_template(self.prompt_template, q, t), fill_template(self.target_template, q, t)) for q, t, _ in fields], self.batch_size)
         records = []
         for i, g, score in zip(batch, graded, scores):
             record: dict[str, Any] = {"run": self.run, "checkpoint": f"checkpoint-{step}", "step": step, "key": self.keys[i], "index": i, **g}
@@ -193,7 +187,7 @@ class PreMemCallback(TrainerCallback):  # type: ignore[misc]
                 for g in self._sample_and_grade(model, tokenizer, batch, self.seed * 1_000_003 + start + 7_777_777):
                     correct += sum(1 for o in g["outcomes"] if o == 0)
                     total += len(g["outcomes"])
-                for score in target_scores(model, tokenizer, [(self._prompt(q), self._target(t)) for q, t, _ in batch], self.batch_size):
+                for score in target_scores(model, tokenizer, [(fill_template(self.prompt_template, q, t), fill_template(self.target_template, q, t)) for q, t, _ in batch], self.batch_size):
                     if score is not None:
                         nll_sum += score.nll * score.tokens
                         tokens += score.tokens

@@ -25,6 +25,14 @@ class TokenSplit(NamedTuple):
     query_tokens: int
 
 
+_PLACEHOLDER = re.compile(r"\{(question|answer)\}")
+
+
+def fill_template(template: str, question: str, answer: str) -> str:
+    """Fills {question} and {answer} in one pass, as the scoring client does; other braces are left alone."""
+    return _PLACEHOLDER.sub(lambda m: question if m.group(1) == "question" else answer, template)
+
+
 def _ids(tokenizer: Any, text: str) -> list[int]:
     return list(tokenizer(text)["input_ids"])
 
