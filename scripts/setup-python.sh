@@ -16,7 +16,9 @@ PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 "${PIP[@]}" "torch==2.13.0"
 # Every later install keeps that torch: a resolver that wants another one fails here instead of downloading it.
 echo "torch==2.13.0" > "$VENV/constraints.txt"
-"${PIP[@]}" -c "$VENV/constraints.txt" transformers peft trl datasets pandas pytest tokenizers -e ./python
+# Pinned to the versions the tests were written against, so a new release cannot change a green CI.
+"${PIP[@]}" -c "$VENV/constraints.txt" transformers==5.25.0 peft==0.21.2 trl==1.16.0 accelerate==1.16.0 datasets==5.2.0 \
+  pandas==3.1.1 pytest==9.2.0 tokenizers==0.23.3 -e ./python
 "$VENV/bin/python" -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
 echo "$WANT" > "$STAMP"
 echo "setup-python: $VENV ready ($("$VENV/bin/python" -c 'import torch, transformers, peft; print("torch", torch.__version__, "transformers", transformers.__version__, "peft", peft.__version__)'))"
