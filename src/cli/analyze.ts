@@ -9,7 +9,8 @@ import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
 import { loadRuns, type RunFormatOption } from '../core/runlog/load';
 import { numberOption, parse, UsageError } from './args';
-import { formatProblems } from './problems';
+import { checkOutputFile } from './output-file';
+import { formatProblems, requireRuns } from './problems';
 
 const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval] [--dataset FILE]
                       [--p P | --calibrate] [--t T] [--answer-files released|most-samples]
@@ -47,6 +48,9 @@ export async function main(argv: string[]): Promise<number> {
   if (p !== undefined && !(p > 1)) throw new UsageError('--p must be greater than 1 (a perplexity)');
   if (p !== undefined && o.calibrate) throw new UsageError('--p and --calibrate exclude each other');
   const t = numberOption(o.t, 't');
+  if (t !== undefined && !(t >= 0 && t <= 1)) throw new UsageError('--t must lie between 0 and 1');
+
+  if (o['per-example']) await checkOutputFile(o['per-example'], 'per-example');
 
   const dataset = o.dataset ? await openDataset(o.dataset, 'auto') : undefined;
   if (dataset?.problems.length) console.error(formatProblems(dataset.problems));
@@ -55,6 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     dataset,
     answerFiles: o['answer-files'] as 'released' | 'most-samples',
   });
+  requireRuns(loaded, o.runs);
   if (loaded.problems.length) console.error(formatProblems(loaded.problems));
   const mismatched = dataset && loaded.runs.find((r) => r.numExamples !== dataset.size);
   if (mismatched) {

@@ -9,7 +9,9 @@ import { FlagStore } from '../core/flags/flag-store';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { loadRuns, type RunFormatOption } from '../core/runlog/load';
 import { numberOption, parse, UsageError } from './args';
-import { formatProblems } from './problems';
+import { checkOutputFile } from './output-file';
+import { formatProblems, requireRuns } from './problems';
+import { removeTemporaryFilesOnSignal } from './signals';
 
 const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval]
                      [--t T] [--p P | --calibrate] [--run ID] [--checkpoint ID]
@@ -61,10 +63,14 @@ export async function main(argv: string[]): Promise<number> {
   const outFormat = formatFromPath(out);
   if (!outFormat) throw new UsageError(`--out ${out}: the extension picks the format; use one of ${EXPORT_FORMATS.map((f) => `.${f}`).join(', ')}`);
 
+  await checkOutputFile(out, 'out');
+
   const dataset = await openDataset(o.dataset, 'auto');
+  const stopOnSignal = removeTemporaryFilesOnSignal('export');
   try {
     if (dataset.problems.length) console.error(formatProblems(dataset.problems));
     const loaded = await loadRuns(o.runs, { format: o.format as RunFormatOption, dataset });
+    requireRuns(loaded, o.runs);
     if (loaded.problems.length) console.error(formatProblems(loaded.problems));
     const analysis = analyze(loaded.runs, { thr: p !== undefined ? thresholdFromP(p) : undefined, calibrate: o.calibrate });
     if (o.calibrate && !analysis.calibration) console.error('premem export: calibration needs test accuracy on at least 3 checkpoints; using the default p');
@@ -99,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    stopOnSignal();
     await dataset.close();
   }
 }

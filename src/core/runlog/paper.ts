@@ -140,6 +140,7 @@ function accuracyFromOutcomes(codes: Float64Array, shape: number[], file: string
 async function readCheckpoint(dir: string, id: string, step: number, options: PaperReadOptions): Promise<CheckpointScores> {
   const policy = options.answerFiles ?? 'released';
   const files = await readdir(dir);
+  if (!files.includes('train_perplexities.npy')) throw new InputError(dir, 'no train_perplexities.npy in this checkpoint folder');
   const perplexityFile = path.join(dir, 'train_perplexities.npy');
   const perp = await readNpy(perplexityFile);
   unknownBadPerplexities(perp.data, perplexityFile, options.problems);
