@@ -96,7 +96,7 @@ async function writeFloat64Npy(file: string, values: Float64Array) {
   const prefix = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
   prefix.writeUInt16LE(header.length, 8);
-  await writeFile(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer)]));
+  await writeFile(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
 }
 
 const HALF_RUN = 'gsm8k_orig_6epochs_half_lr2e-05_bs128';
