@@ -26,11 +26,12 @@ export async function benchAnalysis(): Promise<string[]> {
   const rows = [
     row('premem: load 13 runs + calibrate p (1,101-point sweep) + leave-one-run-out', `${median(times).toFixed(0)} ms (load ${median(loads).toFixed(0)} ms)`, `R² = ${r2.toFixed(3)}`),
   ];
+  rows.push(...wholeProcesses(runsDir));
   try {
     const numpy = [];
     let out = '';
     for (let i = 0; i < 5; i++) {
-      out = execFileSync('python3', [path.join(__dirname, 'numpy_analysis.py'), runsDir, '-2.3'], { encoding: 'utf8' });
+      out = execFileSync(python(), [path.join(__dirname, 'numpy_analysis.py'), runsDir, '-2.3'], { encoding: 'utf8' });
       numpy.push(Number(out.split(' ')[0]) * 1000);
     }
     rows.push(row('baseline: NumPy, load the same arrays + one threshold', `${median(numpy).toFixed(0)} ms`, `R² = ${Number(out.split(' ')[1]).toFixed(3)}`));
@@ -38,4 +39,38 @@ export async function benchAnalysis(): Promise<string[]> {
     rows.push(row('baseline: NumPy', 'skipped: python3 with numpy not available'));
   }
   return rows;
+}
+
+/** The project's virtual environment's Python when there is one, else python3. */
+function python(): string {
+  const venv = path.resolve(__dirname, '../.venv/bin/python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
+/** Median wall time of a whole process, start-up and imports included, as a user would time it. */
+function processMs(command: string, args: string[]): number {
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    execFileSync(command, args, { stdio: 'ignore' });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** `premem analyze --calibrate` against the NumPy script, each as a whole process on the same 13 runs. */
+function wholeProcesses(runsDir: string): string[] {
+  const cli = path.resolve(__dirname, '../dist/cli.js');
+  const premem = processMs(process.execPath, [cli, 'analyze', '--runs', runsDir, '--calibrate', '--json']);
+  let numpy: number;
+  try {
+    execFileSync(python(), ['-c', 'import numpy'], { stdio: 'ignore' });
+    numpy = processMs(python(), [path.join(__dirname, 'numpy_analysis.py'), runsDir, '-2.3']);
+  } catch {
+    return [row('whole process: premem analyze --calibrate', `${premem.toFixed(0)} ms`, 'NumPy baseline skipped: no python with numpy')];
+  }
+  return [
+    row('whole process: premem analyze --calibrate (node dist/cli.js)', `${premem.toFixed(0)} ms`, `${(premem / numpy).toFixed(2)}x the NumPy process`),
+    row('whole process: python numpy_analysis.py (one threshold)', `${numpy.toFixed(0)} ms`, ''),
+  ];
 }

@@ -11,6 +11,7 @@ import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { parse, UsageError } from './args';
 import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
+import { checkOutputFile } from './output-file';
 
 const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-eval|llamafactory|trl-completions] [--dataset FILE]
                       [--p P | --calibrate] [--t T] [--answer-files released|most-samples]
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!['released', 'most-samples'].includes(o['answer-files']!)) throw new UsageError('--answer-files must be released or most-samples');
   const { p, calibrate, t } = thresholdsFromOptions(o, config);
   const profile = profileFromOptions(o, config);
+
+  if (o['per-example']) await checkOutputFile(o['per-example'], 'per-example');
 
   const datasetPath = o.dataset ?? config?.dataset;
   const dataset = datasetPath ? await openDataset(datasetPath, profile) : undefined;

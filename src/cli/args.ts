@@ -9,7 +9,7 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(argv: s
     process.exit(0);
   }
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    return parseArgs({ args: joinNegativeNumbers(argv, options), allowPositionals: false, strict: true, options }).values;
   } catch (err) {
     throw new UsageError(`${(err as Error).message}\n\n${help}`);
   }
@@ -21,4 +21,21 @@ export function numberOption(value: string | undefined, name: string): number | 
   const n = Number(value);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${value}'`);
   return n;
+}
+
+/**
+ * `--p -3` reads to parseArgs as an option followed by another option; a string option followed by something
+ * that looks like a negative number takes it as its value (`--p=-3`), so the range check can answer.
+ */
+function joinNegativeNumbers(argv: string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { type Dataset, type FieldProfile, InputError, type Run } from '../core/m
 import { loadRuns } from '../core/runlog/load';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { numberOption, UsageError } from './args';
-import { formatProblems } from './problems';
+import { formatProblems, requireRuns } from './problems';
 
 export const RUN_FORMATS: readonly string[] = ['auto', 'premem', 'paper', 'lm-eval', 'llamafactory', 'trl-completions'];
 
@@ -87,7 +87,9 @@ export function thresholdsFromOptions(o: { p?: string; calibrate?: boolean; t?: 
     if (config.p === 'calibrate') calibrate = true;
     else p = config.p;
   }
-  return { p, calibrate, t: numberOption(o.t, 't') ?? config?.t };
+  const t = numberOption(o.t, 't');
+  if (t !== undefined && !(t >= 0 && t <= 1)) throw new UsageError('--t must lie between 0 and 1');
+  return { p, calibrate, t: t ?? config?.t };
 }
 
 /** The run sources: --runs (with --format and --task), else the config's runs. */
@@ -111,6 +113,7 @@ export async function loadRunSources(
   const saved: Promise<void>[] = [];
   for (const source of sources) {
     const loaded = await loadRuns(source.path, { format: source.format, dataset, answerFiles, lmEvalTask: source.task });
+    requireRuns(loaded, source.path);
     if (loaded.problems.length) console.error(formatProblems(loaded.problems));
     runs.push(...loaded.runs);
     if (loaded.saved) saved.push(loaded.saved);

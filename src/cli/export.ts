@@ -11,6 +11,8 @@ import { thresholdFromP } from '../core/metrics/threshold';
 import { parse, UsageError } from './args';
 import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
+import { checkOutputFile } from './output-file';
+import { removeTemporaryFilesOnSignal } from './signals';
 
 const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval|llamafactory|trl-completions]
                      [--t T] [--p P | --calibrate] [--run ID] [--checkpoint ID]
@@ -62,12 +64,14 @@ export async function main(argv: string[]): Promise<number> {
   if (!datasetPath) throw new UsageError(`--dataset is required (or --config)\n\n${HELP}`);
   if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   const { p, calibrate, t } = thresholdsFromOptions(o, config);
-  if (t !== undefined && !(t >= 0 && t <= 1)) throw new UsageError('--t must lie between 0 and 1');
   const out = o.out ?? defaultOutput(datasetPath);
   const outFormat = formatFromPath(out);
   if (!outFormat) throw new UsageError(`--out ${out}: the extension picks the format; use one of ${EXPORT_FORMATS.map((f) => `.${f}`).join(', ')}`);
 
+  await checkOutputFile(out, 'out');
+
   const dataset = await openDataset(datasetPath, profileFromOptions(o, config));
+  const stopOnSignal = removeTemporaryFilesOnSignal('export');
   try {
     if (dataset.problems.length) console.error(formatProblems(dataset.problems));
     const { runs } = await loadRunSources(sources, dataset, config?.answerFiles);
@@ -105,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } finally {
+    stopOnSignal();
     await dataset.close();
   }
 }

@@ -103,7 +103,8 @@ export async function main(argv: string[]): Promise<number> {
     for await (const line of lines) {
       lineNumber++;
       if (line.trim() === '') continue;
-      const pair = parsePair(line, file, lineNumber);
+      // A byte-order mark opens files from some Windows editors; datasets and logs accept it too.
+      const pair = parsePair(lineNumber === 1 && line.startsWith('\uFEFF') ? line.slice(1) : line, file, lineNumber);
       const result = gradeAgainst(task, targetAnswer(task, pair.target), pair.sample);
       if (result.targetAnswer === null && ++missingTargets <= 10) {
         console.error(`premem grade: ${file}:${lineNumber}: the target states no final answer; graded 'wrong'`);

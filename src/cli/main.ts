@@ -1,4 +1,5 @@
 // `premem` command line: dispatches to one module per subcommand, all built on src/core.
+import { describeOpenError } from '../core/dataset/jsonl';
 import { InputError } from '../core/model';
 import { UsageError } from './args';
 
@@ -37,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof InputError) {
       console.error(`premem ${name}: ${err.message}`);
+      return 1;
+    }
+    // A file or folder that cannot be read or written where a path was given: the path and why, not a stack.
+    const fsError = err as NodeJS.ErrnoException;
+    if (fsError?.code && fsError.path) {
+      console.error(`premem ${name}: ${fsError.path}: ${describeOpenError(fsError)}`);
       return 1;
     }
     throw err;

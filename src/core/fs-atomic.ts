@@ -1,14 +1,38 @@
 // Crash-safe replacement of small files (settings, flags, saved projects): readers see either the old
 // content or the new, never a half-written file, even if the process or the machine dies mid-save.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+
+/** Temporary files being written now, so that a process stopped by a signal can remove them first. */
+const liveTemporaryFiles = new Set<string>();
+
+/** A new hidden temporary name beside target, registered until forgetTemporaryFile. */
+export function temporaryFileFor(target: string): string {
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  liveTemporaryFiles.add(temp);
+  return temp;
+}
+
+export function forgetTemporaryFile(temp: string): void {
+  liveTemporaryFiles.delete(temp);
+}
+
+/** Removes every temporary file still being written (synchronously: called from a signal handler before exit). */
+export function removeTemporaryFilesSync(): void {
+  for (const temp of liveTemporaryFiles) rmSync(temp, { force: true });
+  liveTemporaryFiles.clear();
+}
 
 /** Writes data to a temporary file beside target, flushes it, renames it over target, then flushes the folder. */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(target);
-  const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(temp, 'wx', 0o666);
+  const temp = temporaryFileFor(target);
+  const fh = await open(temp, 'wx', 0o666).catch((err) => {
+    forgetTemporaryFile(temp);
+    throw err;
+  });
   try {
     try {
       await fh.writeFile(data);
@@ -20,6 +44,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw err;
+  } finally {
+    forgetTemporaryFile(temp);
   }
   await syncDirectory(dir);
 }

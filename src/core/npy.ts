@@ -35,36 +35,37 @@ export function parseNpy(buf: Buffer, file: string): NpyArray {
   if (!size) throw new InputError(file, `unsupported dtype '${descr}' (expected little-endian float or int)`);
   const body = buf.subarray(offset);
   if (body.length < count * size) throw new InputError(file, `truncated: expected ${count * size} data bytes, found ${body.length}`);
-  // Copy into an aligned buffer so typed-array views can be used (readFile buffers may be unaligned slices).
-  const aligned = new Uint8Array(count * size);
-  aligned.set(body.subarray(0, count * size));
-  const raw = aligned.buffer;
+  // Typed-array views need the data aligned to its element size. Headers are padded to 64 bytes, so data read
+  // whole from a file is aligned and viewed in place; a slice of a pooled buffer may not be, and is copied.
+  const byteLength = count * size;
+  const bytes = (buf.byteOffset + offset) % 8 === 0 ? body.subarray(0, byteLength) : Uint8Array.from(body.subarray(0, byteLength));
+  const view = <T>(Kind: new (b: ArrayBufferLike, o: number, n: number) => T, n: number) => new Kind(bytes.buffer, bytes.byteOffset, n);
   let data: Float64Array;
   switch (descr) {
     case '<f8':
-      data = new Float64Array(raw);
+      data = view(Float64Array, count);
       break;
     case '<i8': {
       // Two 32-bit halves are much faster than BigInt64 reads; exact for |v| < 2^53.
-      const halves = new Int32Array(raw);
+      const halves = view(Int32Array, 2 * count);
       data = new Float64Array(count);
       for (let i = 0; i < count; i++) data[i] = halves[2 * i + 1] * 4294967296 + (halves[2 * i] >>> 0);
       break;
     }
     case '<f4':
-      data = Float64Array.from(new Float32Array(raw));
+      data = Float64Array.from(view(Float32Array, count));
       break;
     case '<i4':
-      data = Float64Array.from(new Int32Array(raw));
+      data = Float64Array.from(view(Int32Array, count));
       break;
     case '<u4':
-      data = Float64Array.from(new Uint32Array(raw));
+      data = Float64Array.from(view(Uint32Array, count));
       break;
     case '|i1':
-      data = Float64Array.from(new Int8Array(raw));
+      data = Float64Array.from(view(Int8Array, count));
       break;
     default:
-      data = Float64Array.from(aligned);
+      data = Float64Array.from(bytes);
   }
   return { dtype: descr, shape, data };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -70,6 +70,34 @@ test('usage errors exit 2, bad input exits 1 naming the path', () => {
   const missing = premem('analyze', '--runs', path.join(mini, 'nope'));
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /nope: no such file or folder/);
+});
+
+test('analyze: --t out of range and negative --p/--t are usage errors naming the range (exit 2)', () => {
+  for (const [args, message] of [[['--t', '1.5'], /--t must lie between 0 and 1/], [['--t', '-0.1'], /--t must lie between 0 and 1/], [['--p', '-3'], /--p must be greater than 1/]] as const) {
+    const r = premem('analyze', '--runs', mini, ...args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});
+
+test('analyze: bad paths are one line and exit 1, never a stack trace', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'premem-cli-'));
+  const oneLine = (r: { code: number | null; stderr: string }, pattern: RegExp) => {
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, pattern);
+  };
+  oneLine(premem('analyze', '--runs', mini, '--per-example', path.join(dir, 'absent', 'x.jsonl')), /--per-example: the folder .*absent does not exist/);
+  oneLine(premem('analyze', '--runs', mini, '--per-example', dir), /--per-example names a folder/);
+  // A checkpoint folder without train_perplexities.npy (the first checkpoint has one, so the run is found).
+  const run = path.join(dir, 'runs', 'gsm8k_orig_3epochs_full_lr2e-05_bs128');
+  cpSync(path.join(mini, 'gsm8k_orig_3epochs_full_lr2e-05_bs128'), run, { recursive: true });
+  rmSync(path.join(run, 'checkpoint-116', 'train_perplexities.npy'));
+  oneLine(premem('analyze', '--runs', path.join(dir, 'runs')), /checkpoint-116: no train_perplexities\.npy in this checkpoint folder/);
+  // A file that is no run log.
+  const notLog = path.join(dir, 'data.jsonl');
+  writeFileSync(notLog, '{"question":"q","answer":"#### 1"}\n');
+  oneLine(premem('analyze', '--runs', notLog), /data\.jsonl: not a run log: no runs found; line 1: missing field 'v'/);
 });
 
 test('the 13 released runs through the CLI: calibrated p in [1.09, 1.12], R² >= 0.93', { skip: skipWithoutShared('paper-runs') }, () => {

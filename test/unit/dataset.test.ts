@@ -374,3 +374,18 @@ describe('GSM8K train (shared data)', () => {
     await par.close();
   });
 });
+
+test('invalid UTF-8 in a record is warned with file:line, in the sequential and the worker-thread scan; a literal U+FFFD is not', async () => {
+  const file = path.join(scratch, 'bad-utf8.jsonl');
+  const good = Buffer.from('{"question":"What is 1+1?","answer":"#### 2"}\n');
+  const literal = Buffer.from('{"question":"A \uFFFD sign?","answer":"#### 3"}\n');
+  const bad = Buffer.concat([Buffer.from('{"question":"Caf'), Buffer.from([0xe9]), Buffer.from('?","answer":"#### 4"}\n')]);
+  writeFileSync(file, Buffer.concat([good, literal, bad]));
+  for (const options of [{ workers: 0 }, { workers: 2, parallelMinBytes: 0 }]) {
+    const d = await openJsonlDataset(file, GSM8K_PROFILE, options);
+    assert.equal(d.size, 3, JSON.stringify(options));
+    assert.deepEqual(d.problems.map((p) => [p.file, p.line, p.severity]), [[file, 3, 'warning']], JSON.stringify(options));
+    assert.match(d.problems[0].message, /^invalid UTF-8/);
+    await d.close();
+  }
+});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -403,4 +404,74 @@ describe('premem export (built CLI)', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no-such-folder/);
   });
+
+  /** Exit 1 with exactly one line on stderr, which matches the pattern. */
+  function assertOneLineExit1(r: { code: number | null; stderr: string }, pattern: RegExp) {
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, pattern);
+  }
+
+  test('--out in a missing folder or naming a folder: one line, exit 1, before any work', () => {
+    const args = ['--runs', RUNS_DIR, '--dataset', datasetFile];
+    assertOneLineExit1(premem([...args, '--out', path.join(dir, 'no-such-folder', 'set.jsonl')]), /--out: the folder .*no-such-folder does not exist/);
+    mkdirSync(path.join(dir, 'work', 'a-folder.jsonl'));
+    assertOneLineExit1(premem([...args, '--out', 'a-folder.jsonl']), /a-folder\.jsonl: --out names a folder/);
+  });
+
+  test('--runs naming a file that is no run log (a dataset, random bytes): one line, exit 1', () => {
+    assertOneLineExit1(premem(['--runs', datasetFile, '--dataset', datasetFile]), /gsm8k-train-200\.jsonl: not a run log: no runs found; line 1: /);
+    const noise = path.join(dir, 'work', 'noise.bin');
+    writeFileSync(noise, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
+    assertOneLineExit1(premem(['--runs', noise, '--dataset', datasetFile]), /noise\.bin: not a run log/);
+  });
+
+  test('flags file that is a folder: one line naming it, exit 1', () => {
+    const copy = path.join(dir, 'work', 'flags-folder.jsonl');
+    copyFileSync(datasetFile, copy);
+    mkdirSync(`${copy}.premem-flags.jsonl`);
+    assertOneLineExit1(premem(['--runs', RUNS_DIR, '--dataset', copy, '--out', 'x.jsonl']), /flags-folder\.jsonl\.premem-flags\.jsonl: is a folder/);
+  });
+
+  test('--t and --p take negative numbers as values, and refuse them by range (exit 2)', () => {
+    for (const [option, value, message] of [['--t', '-0.1', /--t must lie between 0 and 1/], ['--p', '-3', /--p must be greater than 1/]] as const) {
+      const r = premem(['--runs', RUNS_DIR, '--dataset', datasetFile, option, value]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  });
 });
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} while an export is being written removes its temporary file; the earlier file stays`, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'premem-signal-'));
+    const target = path.join(dir, 'set.jsonl');
+    writeFileSync(target, 'earlier export\n');
+    // A process stopped mid-export: its sink has written a row to the temporary file and is waiting for more.
+    const script = path.join(dir, 'stopped-export.mts');
+    const src = (f: string) => JSON.stringify(path.join(repoRoot, 'src', f));
+    writeFileSync(
+      script,
+      `import { openRowSink } from ${src('core/export/writers.ts')};
+import { removeTemporaryFilesOnSignal } from ${src('cli/signals.ts')};
+removeTemporaryFilesOnSignal('export');
+const sink = await openRowSink(${JSON.stringify(target)}, 'jsonl');
+await sink.add({ record: { q: 1 }, premem: {} as never, query: 'q', target: 't' });
+console.log('writing');
+setInterval(() => {}, 1000);
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    assert.equal(readdirSync(dir).filter((f) => f.endsWith('.tmp')).length, 1, 'the temporary file exists while writing');
+    child.kill(signal);
+    const [code] = await once(child, 'exit');
+    assert.equal(code, signal === 'SIGINT' ? 130 : 143);
+    assert.match(stderr, new RegExp(`stopped by ${signal}; nothing was written`));
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+    assert.equal(readFileSync(target, 'utf8'), 'earlier export\n');
+    rmSync(dir, { recursive: true, force: true });
+  });
+}

@@ -270,6 +270,14 @@ describe('premem grade (built CLI)', () => {
     assert.deepEqual(r.lines, [{ outcome: 'correct', answer: '\\frac{1}{2}', targetAnswer: '\\frac{1}{2}' }]);
   });
 
+  test('a UTF-8 byte-order mark before the first line is read past, as datasets and logs do', () => {
+    const file = path.join(dir, 'bom.jsonl');
+    writeFileSync(file, `\uFEFF${good[0]}\n`);
+    const r = premem(['grade', '--task', 'gsm8k', '--input', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.lines, [{ outcome: 'correct', answer: '1000', targetAnswer: '1000' }]);
+  });
+
   test('a line that is not JSON stops the run with file:line on stderr, exit 1', () => {
     const file = pairsFile('bad-json.jsonl', [good[0], good[1], '{"target": "#### 1", "sample": ']);
     const r = premem(['grade', '--task', 'gsm8k', '--input', file]);

@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../src/core/analysis';
 import { preMemAccuracy, prepareRun } from '../../src/core/metrics/premem';
 import { pFromThreshold, thresholdFromP } from '../../src/core/metrics/threshold';
+import { InputError, type InputProblem } from '../../src/core/model';
 import { readNpy } from '../../src/core/npy';
 import { pickAnswerFile, readPaperRun, readPaperRuns } from '../../src/core/runlog/paper';
 import { fixtures, sharedData, skipWithoutShared } from './support/shared';
+import { tempDir } from './support/temp-dir';
 
 const GOLDEN_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';
 
@@ -77,4 +80,64 @@ test('the 13 released GSM8K runs: calibrated p in [1.09, 1.12], R²(y = x) >= 0.
 test('bad .npy input is an error naming the file', async () => {
   const { parseNpy } = await import('../../src/core/npy');
   assert.throws(() => parseNpy(Buffer.from('not numpy at all'), 'x.npy'), /x\.npy: not a NumPy/);
+});
+
+/** A copy of one committed mini run under a new name, so a test can break it. */
+async function copyMiniRun(name: string, newName = name): Promise<string> {
+  const dir = path.join(await tempDir('premem-paper-'), newName);
+  await cp(path.join(fixtures, 'paper-runs-mini', name), dir, { recursive: true });
+  return dir;
+}
+
+/** A float64 .npy file (format 1.0) with the given values. */
+async function writeFloat64Npy(file: string, values: Float64Array) {
+  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
+  header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + '\n';
+  const prefix = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
+  prefix.writeUInt16LE(header.length, 8);
+  await writeFile(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
+}
+
+const HALF_RUN = 'gsm8k_orig_6epochs_half_lr2e-05_bs128';
+
+test('a half run without subsample_idxs.npy is refused rather than averaged over the whole dataset', async () => {
+  const dir = await copyMiniRun(HALF_RUN);
+  await rm(path.join(dir, 'subsample_idxs.npy'));
+  await assert.rejects(readPaperRun(dir), (e: Error) => e instanceof InputError && /half of the data, but subsample_idxs\.npy is missing/.test(e.message));
+});
+
+test('a run whose steps per epoch imply a subset, without subsample_idxs.npy, is refused', async () => {
+  // 174 steps x batch 4 / 6 epochs = 116 examples per epoch of the 200 in the arrays.
+  const dir = await copyMiniRun(HALF_RUN, 'gsm8k_orig_6epochs_lr2e-05_bs4');
+  await rm(path.join(dir, 'subsample_idxs.npy'));
+  await assert.rejects(readPaperRun(dir), /about 116 examples per epoch of 200/);
+});
+
+test('a full run without subsample_idxs.npy is averaged over all examples, and says so', async () => {
+  const dir = await copyMiniRun(GOLDEN_RUN);
+  await rm(path.join(dir, 'subsample_idxs.npy'));
+  const problems: InputProblem[] = [];
+  const run = await readPaperRun(dir, { problems });
+  assert.equal(run.subset, undefined);
+  assert.deepEqual(problems.map((p) => p.message), ['no subsample_idxs.npy: the run is averaged over all 200 examples']);
+});
+
+test('NaN, infinite, zero and negative perplexities are reported with file and row and taken as unknown', async () => {
+  const dir = await copyMiniRun(GOLDEN_RUN);
+  const file = path.join(dir, 'checkpoint-58', 'train_perplexities.npy');
+  const perplexity = (await readNpy(file)).data;
+  const bad = [NaN, Infinity, -Infinity, 0, -1];
+  bad.forEach((v, i) => (perplexity[i] = v));
+  perplexity[10] = -2; // a sixth bad row: counted, not listed
+  await writeFloat64Npy(file, perplexity);
+  const problems: InputProblem[] = [];
+  const run = await readPaperRun(dir, { problems });
+  assert.deepEqual(problems.map((p) => [p.file, p.field]), [...bad.map((_, i) => [file, `row ${i}`]), [file, undefined]]);
+  assert.match(problems[5].message, /^1 more rows/);
+  const first = run.checkpoints[0];
+  for (const i of [0, 1, 2, 3, 4, 10]) assert.ok(Number.isNaN(first.perplexity[i]), `row ${i}`);
+  // Unknown perplexity is never masked: PreMemAcc at the first checkpoint equals accuracy, never 0 by "memorized".
+  const pre = preMemAccuracy(prepareRun(run), thresholdFromP(1.1));
+  for (const i of [0, 1, 2, 3, 4, 10]) assert.equal(pre[0][i], first.accuracy[i]);
 });

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/core/fs-atomic';
 import { LineScanner } from '../../src/core/runlog/line-scanner';
 import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem-format';
+import { scanInParallel } from '../../src/core/runlog/premem-parallel';
 import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
 import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem-writer';
 import { fixtures, repoRoot } from './support/shared';
@@ -389,4 +390,45 @@ test('concurrent appenders: every record present exactly once, no interleaved li
   const reader = new PreMemLogReader([file]);
   await reader.readMore();
   assert.deepEqual(reader.problems, []);
+});
+
+test('NaN, ±Inf, 0 and negative perplexities (and nll that give them) are warned with file and line and read as unknown; outcomes still count', async () => {
+  const file = path.join(await tmpDir(), 'bad-perplexity.premem.jsonl');
+  const lines = [
+    line(example('a', 0, [0, 1], { perplexity: -1 })),
+    line(example('b', 1, [0, 1], { perplexity: 0 })),
+    line(example('c', 2, [0, 1])).replace('}\n', ',"perplexity":1e999}\n'),
+    line(example('d', 3, [0, 1], { nll: -1000 })),
+    line(example('e', 4, [0, 1])).replace('}\n', ',"perplexity":NaN}\n'), // as Python's json.dumps writes it
+    line(example('f', 5, [0, 1])).replace('}\n', ',"nll":-Infinity}\n'),
+    line(example('g', 6, [0, 0], { perplexity: 1.05 })),
+  ];
+  await writeFile(file, lines.join(''));
+  const sequential = new PreMemLogReader([file]);
+  await sequential.readMore();
+  const parallel = new PreMemLogReader([file]);
+  await scanInParallel(parallel, { workers: 2 });
+  await parallel.readMore();
+  for (const reader of [sequential, parallel]) {
+    assert.deepEqual(reader.problems.map((p) => [p.file, p.line, p.field, p.severity]), [
+      [file, 1, 'perplexity', 'warning'],
+      [file, 2, 'perplexity', 'warning'],
+      [file, 3, 'perplexity', 'warning'],
+      [file, 4, 'nll', 'warning'],
+      [file, 5, 'perplexity', 'warning'],
+      [file, 6, 'nll', 'warning'],
+    ]);
+    const c = reader.runs()[0].checkpoints[0];
+    assert.deepEqual([...c.accuracy], [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1]);
+    assert.deepEqual([...c.perplexity].map((x) => (Number.isNaN(x) ? 'unknown' : x)), [...Array(6).fill('unknown'), 1.05]);
+  }
+});
+
+test('a scores record with a bare NaN stays invalid JSON: null there would mean "unknown" with no word said', async () => {
+  const file = path.join(await tmpDir(), 'bad-scores.premem.jsonl');
+  await writeFile(file, '{"v":1,"type":"scores","run":"r","checkpoint":"c1","step":1,"keys":["a"],"sampleCount":2,"accuracy":[0.5],"perplexity":[NaN]}\n');
+  const reader = new PreMemLogReader([file]);
+  await reader.readMore();
+  assert.equal(reader.problems.length, 1);
+  assert.match(reader.problems[0].message, /^invalid JSON/);
 });

@@ -1,7 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../src/core/model';
-import { fillTemplate, parseScoringConfig, perturbedPrompt } from '../../src/core/scoring/config';
+import { fillTemplate, parseScoringConfig, perturbedPrompt, SCORING_KEYS } from '../../src/core/scoring/config';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './support/shared';
 import { parseSelection } from '../../src/core/scoring/selection';
 import type { Dataset } from '../../src/core/model';
 
@@ -87,4 +90,15 @@ describe('example selection files', () => {
     assert.throws(() => parseSelection('1\nnope\n', 'sel.txt', dataset), /sel\.txt:2: 'nope' is neither an example key/);
     assert.throws(() => parseSelection('9\n', 'sel.txt', dataset), /sel\.txt:1: index 9 is beyond the dataset's 5 examples/);
   });
+});
+
+test('an unknown key in "scoring" is refused naming it, with the nearest known key', () => {
+  const raw = { endpoints: ['http://127.0.0.1:8000'], checkpoints: ['checkpoint-58'], concurency: 8 };
+  assert.throws(() => parseScoringConfig(raw, 'gsm8k'), (e: Error) => e instanceof InputError && e.field === 'scoring.concurency' && /did you mean "concurrency"\?/.test(e.message));
+  assert.throws(() => parseScoringConfig({ ...minimal, wholly: 1 }, 'gsm8k'), /scoring\.wholly\): unknown setting \(known: flavour, /);
+});
+
+test('the known scoring keys are exactly those the JSON schema documents', () => {
+  const schema = JSON.parse(readFileSync(path.join(repoRoot, 'schemas/premem.schema.json'), 'utf8'));
+  assert.deepEqual([...SCORING_KEYS].sort(), Object.keys(schema.properties.scoring.properties).sort());
 });

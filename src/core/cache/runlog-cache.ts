@@ -10,7 +10,8 @@ import type { PreMemLogReader, ReaderSnapshot } from '../runlog/premem-reader';
 import { keysDigest } from '../runlog/premem-scores';
 import { readTree, startWriteTree, type TreeWrite } from './binary';
 
-const CACHE_VERSION = 1;
+// 2: records with a bad perplexity are kept (perplexity unknown) instead of skipped.
+const CACHE_VERSION = 2;
 export const CACHE_FOLDER = '.premem';
 /** Bytes before the read position whose hash tells an appended file from a rewritten one. */
 const TAIL_BYTES = 64 << 10;

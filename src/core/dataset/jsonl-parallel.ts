@@ -86,6 +86,8 @@ export async function scanJsonlParallel(
       if (status === RecordStatus.HashKey || status === RecordStatus.IdKey) {
         collector.acceptKey(r.texts[i], status === RecordStatus.IdKey, recordLine);
         out.push(base + r.offsets[i], r.lengths[i], recordLine);
+      } else if (status === RecordStatus.Utf8Warning) {
+        collector.reject(recordLine, r.texts[i], 'warning');
       } else {
         collector.reject(recordLine, r.texts[i], status === RecordStatus.TornLastLine ? 'warning' : 'error', r.fields[i] || undefined);
       }

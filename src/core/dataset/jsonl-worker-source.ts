@@ -5,20 +5,26 @@
 //
 // In: { buffer: ArrayBuffer, start, end, final } — whole lines (the last one unterminated only when final).
 // Out: per non-blank line its offset relative to start, byte length (no LF/CRLF), 0-based line index,
-// status (0 keyed by hash, 1 keyed by id, 2 error, 3 torn last line) and text (the key, or the message).
+// status (0 keyed by hash, 1 keyed by id, 2 error, 3 torn last line, 4 a warning about the record that follows
+// on the same line) and text (the key, or the message).
 
 export const enum RecordStatus {
   HashKey = 0,
   IdKey = 1,
   Error = 2,
   TornLastLine = 3,
+  Utf8Warning = 4,
 }
 
 import { makeFieldText } from './field-text';
 
+/** Mirrored in the worker below. */
+export const INVALID_UTF8_MESSAGE = 'invalid UTF-8: the bad bytes read as U+FFFD, which becomes part of the example key (flags and run logs keyed on the original text will not match)';
+
 export const JSONL_WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort, workerData } = require('node:worker_threads');
+const { isUtf8 } = require('node:buffer');
 const crypto = require('node:crypto');
 const profile = workerData.profile;
 
@@ -95,8 +101,10 @@ parentPort.on('message', (job) => {
     }
     if (blank) return;
     let record;
+    const text = bytes.toString('utf8', start, end);
+    if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) push(start, end - start, 4, 'invalid UTF-8: the bad bytes read as U+FFFD, which becomes part of the example key (flags and run logs keyed on the original text will not match)', '');
     try {
-      record = JSON.parse(bytes.toString('utf8', start, end));
+      record = JSON.parse(text);
     } catch (err) {
       if (terminated) push(start, end - start, 2, 'invalid JSON: ' + err.message, '');
       else push(start, end - start, 3, 'last line is incomplete (no newline at the end and not valid JSON); skipped', '');

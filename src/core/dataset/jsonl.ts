@@ -1,9 +1,11 @@
 // JSONL datasets: one streaming pass parses each record once for its key; get() re-reads one record by offset.
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
 import { indexJsonlHandle, readLineAt } from './jsonl-index';
+import { INVALID_UTF8_MESSAGE } from './jsonl-worker-source';
 import { defaultWorkerCount, peekProfile, scanJsonlParallel } from './jsonl-parallel';
 
 export interface OpenDatasetOptions {
@@ -82,8 +84,11 @@ async function scanJsonlSequential(handle: FileHandle, collector: ExampleCollect
     onProgress: opts.onProgress,
     onLine(bytes, start, end, line, _offset, terminated) {
       let record: unknown;
+      const text = bytes.toString('utf8', start, end);
+      // U+FFFD may be in the file as such; only bytes that are not UTF-8 are worth a word.
+      if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) collector.reject(line, INVALID_UTF8_MESSAGE, 'warning');
       try {
-        record = JSON.parse(bytes.toString('utf8', start, end));
+        record = JSON.parse(text);
       } catch (err) {
         if (terminated) collector.reject(line, `invalid JSON: ${(err as Error).message}`);
         else collector.reject(line, 'last line is incomplete (no newline at the end and not valid JSON); skipped', 'warning');

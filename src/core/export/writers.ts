@@ -2,11 +2,10 @@
 // CSV and Parquet hold a fixed set of columns for spreadsheets and dataframes. Every format is written to a
 // temporary file and renamed into place, so a reader never sees half an export and a failed export leaves
 // any earlier file untouched.
-import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { syncDirectory, writeFileAtomic } from '../fs-atomic';
+import { forgetTemporaryFile, syncDirectory, temporaryFileFor, writeFileAtomic } from '../fs-atomic';
 import type { FlagReason } from '../flags/flag-events';
 import type { TrajectoryName } from '../metrics/dynamics';
 
@@ -133,8 +132,13 @@ class AtomicTextFile {
   ) {}
 
   static async create(target: string): Promise<AtomicTextFile> {
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-    return new AtomicTextFile(target, temp, await open(temp, 'wx', 0o666));
+    const temp = temporaryFileFor(target);
+    try {
+      return new AtomicTextFile(target, temp, await open(temp, 'wx', 0o666));
+    } catch (err) {
+      forgetTemporaryFile(temp);
+      throw err;
+    }
   }
 
   async write(text: string): Promise<void> {
@@ -157,6 +161,7 @@ class AtomicTextFile {
       await this.handle.sync();
       await this.handle.close();
       await rename(this.temp, this.target);
+      forgetTemporaryFile(this.temp);
     } catch (err) {
       await this.discard();
       throw err;
@@ -167,5 +172,6 @@ class AtomicTextFile {
   async discard(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rm(this.temp, { force: true });
+    forgetTemporaryFile(this.temp);
   }
 }

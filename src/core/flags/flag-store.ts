@@ -3,7 +3,7 @@
 // locking scheme are described in docs/flags.md.
 import { open, readFile, stat } from 'node:fs/promises';
 import { writeFileAtomic } from '../fs-atomic';
-import type { Dataset, InputProblem } from '../model';
+import { type Dataset, InputError, type InputProblem } from '../model';
 import { withFileLock, type LockOptions } from '../file-lock';
 import {
   type FlagEvent,
@@ -184,6 +184,7 @@ export class FlagStore {
       if (err.code === 'ENOENT') return undefined;
       throw err;
     });
+    if (info?.isDirectory()) throw new InputError(this.path, 'is a folder, not a flags file (one flag event per line)');
     const sameFile = info && this.identity && info.dev === this.identity.dev && info.ino === this.identity.ino && info.size >= this.position;
     const changed = new Set<string>();
     if (!sameFile) {

@@ -57,8 +57,10 @@ export async function detectRunFormat(path: string): Promise<RunFormat> {
 export async function loadRuns(path: string, options: LoadRunsOptions = {}): Promise<LoadedRuns> {
   const format = !options.format || options.format === 'auto' ? await detectRunFormat(path) : options.format;
   switch (format) {
-    case 'paper':
-      return { format, runs: await readPaperRuns(path, { answerFiles: options.answerFiles }), problems: [] };
+    case 'paper': {
+      const problems: InputProblem[] = [];
+      return { format, runs: await readPaperRuns(path, { answerFiles: options.answerFiles, problems }), problems };
+    }
     case 'premem': {
       const { loadPreMemRuns } = await import('./premem-files');
       return { format, ...(await loadPreMemRuns(path, options.dataset, { onProgress: options.onProgress })) };

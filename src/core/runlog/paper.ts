@@ -2,7 +2,7 @@
 // and <run>/subsample_idxs.npy. See docs/run-log-format.md ("The paper's released arrays").
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type CheckpointScores, InputError, type Run } from '../model';
+import { type CheckpointScores, InputError, type InputProblem, type Run } from '../model';
 import { readNpy } from '../npy';
 
 /** The released analysis' choice of answer file per checkpoint folder, in this order of suffixes. */
@@ -19,6 +19,53 @@ export type AnswerFilePolicy = 'released' | 'most-samples';
 
 export interface PaperReadOptions {
   answerFiles?: AnswerFilePolicy;
+  /** Warnings about the arrays (bad perplexities, a missing subset file) are added here. */
+  problems?: InputProblem[];
+}
+
+/** Rows listed one by one per file before the rest are counted in one line. */
+const LISTED_BAD_ROWS = 5;
+
+/**
+ * Perplexities are ≥ 1 by definition; NaN, ±Inf, 0 or a negative value is a broken array entry, and taken as is
+ * it would mark the example memorized (−Inf, 0, −1) or never memorized. Such entries become NaN (unknown: never
+ * masked) and each is reported with its file and row.
+ */
+export function unknownBadPerplexities(perplexity: Float64Array, file: string, problems: InputProblem[] | undefined): void {
+  let bad = 0;
+  for (let i = 0; i < perplexity.length; i++) {
+    const v = perplexity[i];
+    if (v > 0 && v < Infinity) continue;
+    if (bad < LISTED_BAD_ROWS) problems?.push({ file, field: `row ${i}`, message: `perplexity ${v} is not a perplexity; taken as unknown`, severity: 'warning' });
+    perplexity[i] = NaN;
+    bad++;
+  }
+  if (bad > LISTED_BAD_ROWS) problems?.push({ file, message: `${bad - LISTED_BAD_ROWS} more rows with NaN, infinite, zero or negative perplexities; taken as unknown`, severity: 'warning' });
+}
+
+/** Steps x batch size / epochs, from names like gsm8k_orig_6epochs_half_lr2e-05_bs128: examples seen per epoch. */
+function examplesPerEpochFromName(name: string, lastStep: number): number | undefined {
+  const epochs = Number(/(?:^|_)(\d+)epochs(?:_|$)/.exec(name)?.[1]);
+  const batch = Number(/(?:^|_)bs(\d+)(?:_|$)/.exec(name)?.[1]);
+  return epochs > 0 && batch > 0 ? (lastStep * batch) / epochs : undefined;
+}
+
+/**
+ * Without subsample_idxs.npy a run is averaged over every example. A run whose name says half or quarter, or
+ * whose steps x batch size per epoch fall well short of the dataset, trained on a subset: averaging it over the
+ * whole dataset would be a wrong number, so it is refused; otherwise the full average is said, not assumed.
+ */
+function checkMissingSubset(runDir: string, numExamples: number, lastStep: number, problems: InputProblem[] | undefined): void {
+  const name = path.basename(runDir);
+  const subsetWord = /(?:^|_)(half|quarter)(?:_|$)/.exec(name)?.[1];
+  if (subsetWord) {
+    throw new InputError(runDir, `the run's name says it trained on a ${subsetWord} of the data, but subsample_idxs.npy is missing; its mean over all ${numExamples} examples would be wrong`);
+  }
+  const perEpoch = examplesPerEpochFromName(name, lastStep);
+  if (perEpoch !== undefined && perEpoch < 0.9 * numExamples) {
+    throw new InputError(runDir, `${lastStep} steps imply about ${Math.round(perEpoch)} examples per epoch of ${numExamples}, but subsample_idxs.npy is missing; its mean over all examples would be wrong`);
+  }
+  problems?.push({ file: runDir, message: `no subsample_idxs.npy: the run is averaged over all ${numExamples} examples`, severity: 'warning' });
 }
 
 const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
@@ -90,10 +137,13 @@ function accuracyFromOutcomes(codes: Float64Array, shape: number[], file: string
   return { accuracy, rows, n };
 }
 
-async function readCheckpoint(dir: string, id: string, step: number, policy: AnswerFilePolicy): Promise<CheckpointScores> {
+async function readCheckpoint(dir: string, id: string, step: number, options: PaperReadOptions): Promise<CheckpointScores> {
+  const policy = options.answerFiles ?? 'released';
   const files = await readdir(dir);
+  if (!files.includes('train_perplexities.npy')) throw new InputError(dir, 'no train_perplexities.npy in this checkpoint folder');
   const perplexityFile = path.join(dir, 'train_perplexities.npy');
   const perp = await readNpy(perplexityFile);
+  unknownBadPerplexities(perp.data, perplexityFile, options.problems);
   const trainName = pickAnswerFile(files, 'train', policy);
   if (!trainName) throw new InputError(dir, 'no train_answer_types*.npy file in this checkpoint folder');
   const trainFile = path.join(dir, trainName);
@@ -120,10 +170,9 @@ async function readCheckpoint(dir: string, id: string, step: number, policy: Ans
 }
 
 export async function readPaperRun(runDir: string, options: PaperReadOptions = {}): Promise<Run> {
-  const policy = options.answerFiles ?? 'released';
   const dirs = await checkpointDirs(runDir);
   if (dirs.length === 0) throw new InputError(runDir, 'no checkpoint-<step> folders');
-  const checkpoints = await Promise.all(dirs.map((d) => readCheckpoint(path.join(runDir, d.name), d.name, d.step, policy)));
+  const checkpoints = await Promise.all(dirs.map((d) => readCheckpoint(path.join(runDir, d.name), d.name, d.step, options)));
   const numExamples = checkpoints[0].accuracy.length;
   for (const c of checkpoints) {
     if (c.accuracy.length !== numExamples) {
@@ -135,12 +184,20 @@ export async function readPaperRun(runDir: string, options: PaperReadOptions = {
   const subsetFile = path.join(runDir, 'subsample_idxs.npy');
   if (await stat(subsetFile).catch(() => undefined)) {
     const idx = (await readNpy(subsetFile)).data;
-    const unique = Int32Array.from(new Set(idx)).sort();
-    for (const i of unique) {
-      if (!(i >= 0 && i < numExamples)) throw new InputError(subsetFile, `index ${i} outside 0..${numExamples - 1}`);
+    // Marks instead of a Set and a sort: the distinct indices come out sorted in one pass over the examples.
+    const listed = new Uint8Array(numExamples);
+    let distinct = 0;
+    for (const i of idx) {
+      if (!(Number.isInteger(i) && i >= 0 && i < numExamples)) throw new InputError(subsetFile, `index ${i} outside 0..${numExamples - 1}`);
+      if (!listed[i]) distinct++;
+      listed[i] = 1;
     }
+    const unique = new Int32Array(distinct);
+    for (let i = 0, n = 0; i < numExamples; i++) if (listed[i]) unique[n++] = i;
     // Full runs list every example (shuffled); only a strict subset restricts the dataset mean.
     if (unique.length < numExamples) subset = unique;
+  } else {
+    checkMissingSubset(runDir, numExamples, dirs[dirs.length - 1].step, options.problems);
   }
   return { id: path.basename(runDir), numExamples, checkpoints, subset, source: { format: 'paper', path: runDir } };
 }

@@ -366,6 +366,8 @@ export function parseExampleLine(buf: Buffer, start: number, end: number, out: F
   out.sampleCount = outcomes;
   out.hasTexts = samples > 0;
   out.perplexity = !Number.isNaN(perplexity) ? perplexity : !Number.isNaN(nll) ? Math.exp(nll) : NaN;
+  // An nll whose exp is 0 or infinite is no perplexity: the thorough path reports it.
+  if (out.perplexity === 0 || out.perplexity === Infinity) return false;
   return true;
 }
 

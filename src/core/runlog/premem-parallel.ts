@@ -173,7 +173,10 @@ function applySpecials(reader: PreMemLogReader, file: number, lineBase: number, 
     const s = specials[sp];
     const line = lineBase + s.line + 1;
     if ('problem' in s) reader.problem(s.problem.kind, file, line, s.problem.message, s.problem.field);
-    else reader.apply(s.record, file, line, s.offset, s.length, s.hasTexts);
+    else {
+      if (s.warning) reader.problem(s.warning.kind, file, line, s.warning.message, s.warning.field, 'warning');
+      reader.apply(s.record, file, line, s.offset, s.length, s.hasTexts);
+    }
   }
   return sp;
 }

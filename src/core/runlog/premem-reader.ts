@@ -27,6 +27,7 @@ import {
 } from './premem-format';
 import { ProblemLog, type ProblemLogSnapshot } from './problem-log';
 import { keysDigest, type ScoresRecord, scoresAt } from './premem-scores';
+import { pythonJsonToJson } from './trainer-state';
 
 export interface PreMemReaderOptions {
   /** The dataset's key -> index map: examples are placed by key, so a reordered dataset still lines up. */
@@ -189,7 +190,10 @@ export class PreMemLogReader {
   private visitLine(file: number, buf: Buffer, start: number, end: number, offset: number, line: number): void {
     const read = readLine(buf, start, end, line === 1);
     if (read.kind === 'problem') this.problem(read.problemKind, file, line, read.message, read.field);
-    else if (read.kind === 'record') this.apply(read.record, file, line, offset, end - start);
+    else if (read.kind === 'record') {
+      if (read.warning) this.problem(read.warning.kind, file, line, read.warning.message, read.warning.field, 'warning');
+      this.apply(read.record, file, line, offset, end - start);
+    }
   }
 
   /** @internal Marks a file as read up to `position` (its first `lineCount` lines), after a scan done elsewhere. */
@@ -373,7 +377,35 @@ export class PreMemLogReader {
 export type LineRead =
   | { kind: 'blank' }
   | { kind: 'problem'; problemKind: string; message: string; field?: string }
-  | { kind: 'record'; record: PreMemRecord };
+  | { kind: 'record'; record: PreMemRecord; warning?: LineWarning };
+
+/** Something wrong in a record that is still read (with the ProblemLog kind). */
+export interface LineWarning {
+  kind: string;
+  message: string;
+  field: string;
+}
+
+/**
+ * A perplexity (or nll) that cannot be one — NaN, ±Inf, 0, negative, or an nll whose exp is 0 or infinite — would
+ * mark the example memorized or never memorized. The field is dropped, so the perplexity is unknown (never
+ * masked) while the outcomes still count, and a warning names it.
+ */
+function dropBadPerplexity(value: unknown): LineWarning | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const rec = value as Record<string, unknown>;
+  if ((rec.type ?? 'example') !== 'example') return undefined;
+  const nllPerplexity = typeof rec.nll === 'number' ? Math.exp(rec.nll) : rec.nll;
+  for (const [field, v, shown] of [['perplexity', rec.perplexity, rec.perplexity], ['nll', nllPerplexity, rec.nll]] as const) {
+    if (v === undefined || (typeof v === 'number' && v > 0 && v < Infinity)) continue;
+    if (v !== null && typeof v !== 'number') continue; // not a number at all: validation reports it
+    delete rec.perplexity;
+    delete rec.nll;
+    const what = shown === null ? 'NaN or infinite' : field === 'nll' ? `${shown} (perplexity ${v})` : String(shown);
+    return { kind: 'bad-perplexity', message: `'${field}' is ${what}, not a perplexity; taken as unknown`, field };
+  }
+  return undefined;
+}
 
 /** Parses and validates bytes [start, end) of buf; a byte-order mark is dropped from the file's first line. */
 export function readLine(buf: Buffer, start: number, end: number, firstLine: boolean): LineRead {
@@ -383,19 +415,37 @@ export function readLine(buf: Buffer, start: number, end: number, firstLine: boo
   if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonOrPython(text);
   } catch (err) {
     const trimmed = text.trim();
     const torn = trimmed.startsWith('{') && !trimmed.endsWith('}');
     const message = torn ? 'incomplete line (a writer stopped mid-line?)' : `invalid JSON: ${(err as Error).message}`;
     return { kind: 'problem', problemKind: 'invalid-json', message };
   }
+  const warning = dropBadPerplexity(value);
   const v = validateRecord(value);
   if (!v.ok) {
     const problem = { kind: 'problem' as const, problemKind: v.field === 'v' ? 'version' : 'invalid-record', message: v.message };
     return v.field === undefined ? problem : { ...problem, field: v.field };
   }
-  return { kind: 'record', record: v.record };
+  return warning ? { kind: 'record', record: v.record, warning } : { kind: 'record', record: v.record };
+}
+
+/**
+ * JSON, or an example record as Python's json module writes it: a bare NaN, Infinity or -Infinity becomes null,
+ * which dropBadPerplexity then reports. In a scores record null means "unknown" with no word said, so there the
+ * line stays invalid JSON.
+ */
+function parseJsonOrPython(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const python = pythonJsonToJson(text);
+    if (python === text) throw err;
+    const value = JSON.parse(python);
+    if ((value?.type ?? 'example') !== 'example') throw err;
+    return value;
+  }
 }
 
 function stepKey(c: CheckpointState): number {

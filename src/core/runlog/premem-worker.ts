@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { PreMemRecord } from './premem-format';
 import { newFastExample, parseExampleLine, primeFastPath } from './premem-fast-line';
-import { readLine } from './premem-reader';
+import { type LineWarning, readLine } from './premem-reader';
 
 /** Lines whose first byte lies in [start, end) of the file; every line of the range ends before `limit`. */
 export interface ScanJob {
@@ -25,7 +25,7 @@ export interface ScanWorkerData {
 /** A line the fast path did not take: a problem to report or a record to apply, before row `row`. */
 export type Special = { row: number; line: number; offset: number; length: number } & (
   | { problem: { kind: string; message: string; field?: string } }
-  | { record: PreMemRecord; hasTexts: boolean }
+  | { record: PreMemRecord; hasTexts: boolean; warning?: LineWarning }
 );
 
 /** Row `keyIndex` values besides a dataset index. */
@@ -271,6 +271,7 @@ class RangeScan {
       return;
     }
     const record = read.record;
+    const warned = read.warning ? { warning: read.warning } : {};
     if (record.type === 'run' || record.type === 'checkpoint' || record.type === 'scores') {
       this.specials.push({ ...at, record, hasTexts: false });
       return;
@@ -285,7 +286,7 @@ class RangeScan {
         slim.perturbations[name] = { outcomes: set.outcomes, answers: set.answers };
       }
     }
-    this.specials.push({ ...at, record: slim, hasTexts });
+    this.specials.push({ ...at, record: slim, hasTexts, ...warned });
   }
 
   private row(buf: Buffer, offset: number, length: number): void {

@@ -10,7 +10,7 @@ export const TRAINER_STATE_FILE = 'trainer_state.json';
  * Python's json module writes NaN, Infinity and -Infinity (a diverged loss) as bare words that JSON.parse
  * rejects; they become null here, outside strings only, and read back as NaN.
  */
-function pythonJsonToJson(text: string): string {
+export function pythonJsonToJson(text: string): string {
   if (!/NaN|Infinity/.test(text)) return text;
   let out = '';
   let last = 0;

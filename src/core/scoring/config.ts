@@ -58,6 +58,23 @@ const LOGPROBS_MODES: readonly LogprobsMode[] = ['prompt_logprobs', 'echo'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Every key of the "scoring" section (schemas/premem.schema.json lists the same; a unit test checks it). */
+export const SCORING_KEYS: readonly string[] = [
+  'flavour', 'endpoints', 'checkpoints', 'promptTemplate', 'targetTemplate', 'stop', 'k', 'temperature', 'seed', 'topP',
+  'maxTokens', 'concurrency', 'batchSize', 'timeoutMs', 'retries', 'logprobsMode', 'perplexity', 'perturbations', 'apiKeyEnv',
+];
+
+/** Levenshtein distance, for "did you mean" on short setting names. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
 /**
  * Validates the raw "scoring" section and fills in the defaults of the released runs for the task.
  * `file` is premem.json, named in every error.
@@ -70,6 +87,12 @@ export function parseScoringConfig(raw: unknown, task: GradingTask, file = 'prem
   if (!isObject(raw)) fail('scoring', 'must be an object');
   const o = raw as Record<string, unknown>;
   const f = (name: string) => `scoring.${name}`;
+  // A misspelt key ("concurency") would otherwise leave its default in force with no word said.
+  for (const key of Object.keys(o)) {
+    if (SCORING_KEYS.includes(key)) continue;
+    const near = SCORING_KEYS.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    fail(f(key), `unknown setting${near ? `; did you mean "${near}"?` : ` (known: ${SCORING_KEYS.join(', ')})`}`);
+  }
 
   const flavour = (o.flavour ?? 'vllm') as Flavour;
   if (!FLAVOURS.includes(flavour)) fail(f('flavour'), `must be one of ${FLAVOURS.join(', ')}, got ${JSON.stringify(o.flavour)}`);
