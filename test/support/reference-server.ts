@@ -29,6 +29,8 @@ export interface Faults {
   llamaCpp?: boolean;
   /** Ignores prompt_logprobs but honours echo (an older or stricter OpenAI-compatible server). */
   noPromptLogprobs?: boolean;
+  /** Refuses echo and prompt_logprobs with an HTTP 400 and a message of its own. */
+  refuseLogprobs?: string;
   /** Routes the faults apply to (default: the scoring routes /v1/completions, /tokenize, /generate). */
   routes?: string[];
   /** Seed of the fault draws. */
@@ -206,6 +208,9 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : (body.stop as string[]);
     const seed = Number.isInteger(body.seed) ? (body.seed as number) : 0;
     const greedy = body.temperature === 0;
+    if (faults.refuseLogprobs && (body.echo === true || (body.prompt_logprobs !== undefined && body.prompt_logprobs !== null))) {
+      throw new HttpFailure(400, faults.refuseLogprobs);
+    }
     const echo = body.echo === true && !faults.llamaCpp;
     const logprobs = body.logprobs !== undefined && body.logprobs !== null;
     const promptLogprobs = body.prompt_logprobs !== undefined && body.prompt_logprobs !== null && !faults.llamaCpp && !faults.noPromptLogprobs;

@@ -10,6 +10,7 @@ type Action =
   | 'hang'
   | 'truncate'
   | 'malformed'
+  | 'html'
   | 'midbody'
   | { status: number; body?: unknown; headers?: Record<string, string>; chunked?: boolean; closeDelimited?: boolean; thenClose?: boolean };
 
@@ -27,8 +28,8 @@ async function scripted() {
       const action = actions.shift() ?? { status: 200, body: { ok: seen.length } };
       if (action === 'drop') return void req.socket.destroy();
       if (action === 'hang') return;
-      if (action === 'truncate' || action === 'malformed') {
-        const text = action === 'truncate' ? '{"choices": [{"text": "ab' : '<html>bad gateway</html>';
+      if (action === 'truncate' || action === 'malformed' || action === 'html') {
+        const text = action === 'truncate' ? '{"choices": [{"text": "ab' : action === 'malformed' ? 'choices: none' : '<!DOCTYPE html><html>Sign in</html>';
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
         return void res.end(text);
       }
@@ -109,6 +110,30 @@ for (const transport of TRANSPORTS) {
       );
       assert.equal(c.retries, 0);
       c.close();
+    });
+
+    test('a 200 with a web page from a server that never answered JSON fails at once; after JSON it is retried', async () => {
+      s.actions.push('html');
+      const c = client();
+      await assert.rejects(
+        c.post(`${s.url}/v1/completions`, {}, undefined, (j) => j),
+        (err: unknown) => err instanceof HttpError && !err.transient && /answered with HTML, not JSON .*base URL/.test(err.message),
+      );
+      assert.equal(c.retries, 0);
+      await c.post(`${s.url}/x`, {}, undefined, (j) => j);
+      s.actions.push('html');
+      const answer = await c.post(`${s.url}/x`, {}, undefined, (j) => j as { ok: number });
+      assert.ok(answer.ok > 0);
+      assert.equal(c.retries, 1);
+      c.close();
+    });
+
+    test('a 401 says where the API key comes from', async () => {
+      s.actions.push({ status: 401, body: { message: 'Unauthorized' } }, { status: 401, body: { message: 'Unauthorized' } });
+      const without = await client().post(`${s.url}/x`, {}, undefined, (j) => j).catch((e: Error) => e);
+      assert.ok(without instanceof HttpError && /HTTP 401: Unauthorized; no API key was sent: .*PREMEM_API_KEY.*Set Endpoint API Key/.test(without.message), String(without));
+      const wrong = await client({ apiKey: 'sk-wrong-key-1234' }).post(`${s.url}/x`, {}, undefined, (j) => j).catch((e: Error) => e);
+      assert.ok(wrong instanceof HttpError && /the API key was refused: /.test(wrong.message), String(wrong));
     });
 
     test('retries run out with a message saying how many attempts were made', async () => {

@@ -293,6 +293,18 @@ describe('probing the servers', () => {
     }
   });
 
+  test('a server that refuses log-probs with a message of its own is quoted, not guessed at', async () => {
+    const strict = await startReferenceServer({ examples, faults: { refuseLogprobs: 'logprobs are disabled on this deployment' } });
+    try {
+      const err = await job(strict, { examples: range(2) }).catch((e: Error) => e);
+      assert.ok(err instanceof ScoringRefused);
+      assert.match(err.message, /HTTP 400: logprobs are disabled on this deployment/);
+      assert.doesNotMatch(err.message, /llama\.cpp/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   test('a server with echo but no prompt_logprobs is told to switch logprobsMode', async () => {
     const echoOnly = await startReferenceServer({ examples, faults: { noPromptLogprobs: true } });
     try {

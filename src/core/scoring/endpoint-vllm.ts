@@ -76,7 +76,8 @@ export class VllmBackend implements Backend {
     try {
       choice = await this.pool.post([base], '/v1/completions', this.logprobsBody(model, [split.ids], mode), signal, (json) => orderedChoices(json, 1, 1)[0]);
     } catch (err) {
-      if (err instanceof HttpError && !err.transient) return { message: `a "${mode}" request was refused (${err.message})`, lacksIt: true };
+      // A refusal says what the server objects to; it does not show the feature is missing, so it is quoted whole.
+      if (err instanceof HttpError && !err.transient) return { message: `a "${mode}" request was refused (${err.message})`, lacksIt: false };
       throw err;
     }
     try {

@@ -40,6 +40,9 @@ export interface RetryInfo {
   reason: string;
 }
 
+/** Where an API key comes from, for the message of a 401 or 403. */
+export const API_KEY_HINT = 'set it in the environment variable named by scoring.apiKeyEnv (PREMEM_API_KEY by default), or with "PreMem: Set Endpoint API Key" in VS Code';
+
 /** A request that failed for good: a client error, or a retryable failure after the last retry. */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -88,6 +91,8 @@ export class JsonClient {
   private readonly agents = { http: undefined as http.Agent | undefined, https: undefined as https.Agent | undefined };
   private http1: Http1Pool | undefined;
   private readonly random: () => number;
+  /** Origins that have answered with JSON at least once: a web page from one of them is a passing fault. */
+  private readonly answeredJson = new Set<string>();
   /** Retried attempts so far, for progress reports. */
   retries = 0;
   /** Failed attempts so far (retried or not). */
@@ -143,7 +148,15 @@ export class JsonClient {
           let value: unknown;
           try {
             value = JSON.parse(res.body);
+            this.answeredJson.add(new URL(url).origin);
           } catch {
+            if (/^\s*</.test(res.body) && !this.answeredJson.has(new URL(url).origin)) {
+              // A web page from a server that never answered JSON: a wrong URL or a login proxy, which answers the
+              // same on every retry. From a server that has worked, it is a passing gateway fault and is retried.
+              this.failures++;
+              const start = JSON.stringify(res.body.trim().slice(0, 60));
+              throw new HttpError(this.scrub(`${method} ${url} failed: the server answered with HTML, not JSON (${start}); is this the base URL of the inference server's API?`), res.status, false);
+            }
             throw new Retryable(`malformed JSON in the answer (${res.body.length} bytes${res.body.length ? `, ending ${JSON.stringify(res.body.slice(-40))}` : ''})`);
           }
           try {
@@ -158,7 +171,8 @@ export class JsonClient {
           throw new Retryable(`HTTP ${res.status}${message ? `: ${message}` : ''}`, res.status, parseRetryAfter(res.retryAfter));
         }
         this.failures++;
-        throw new HttpError(this.scrub(`${method} ${url} failed: HTTP ${res.status}${message ? `: ${message}` : ''}`), res.status, false);
+        const hint = res.status === 401 || res.status === 403 ? `; ${this.opts.apiKey ? 'the API key was refused' : 'no API key was sent'}: ${API_KEY_HINT}` : '';
+        throw new HttpError(this.scrub(`${method} ${url} failed: HTTP ${res.status}${message ? `: ${message}` : ''}${hint}`), res.status, false);
       } catch (err) {
         if (err instanceof HttpError || err instanceof AbortError) throw err;
         if (signal?.aborted) throw new AbortError();
