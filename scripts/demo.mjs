@@ -1,4 +1,5 @@
-// `npm run demo`: opens the demo workspace (demo/) in real VS Code with this build of the extension.
+// `npm run demo`: opens the demo workspace (demo/) in real VS Code with this build of the extension;
+// `npm run demo -- tiny` opens demo/tiny/ instead (the tiny model trained on CPU, with its own samples).
 // With `code` on PATH: an Extension Development Host on demo/. Without it: code-server (VS Code's own server and
 // workbench, set up by scripts/setup-e2e.sh) in the foreground, with the extension installed from the build;
 // open the printed URL in a browser. Ctrl-C stops it.
@@ -10,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DEMO = join(ROOT, 'demo');
+const DEMO = process.argv[2] === 'tiny' ? join(ROOT, 'demo/tiny') : join(ROOT, 'demo');
 const STATE = join(ROOT, '.tools/demo');
 const CODE_SERVER = join(ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
 // code-server asks an extension gallery on the internet at start; a closed loopback port keeps it local.
@@ -28,7 +29,7 @@ function fail(message) {
 }
 
 if (!existsSync(join(ROOT, 'dist/extension.js'))) fail('dist/extension.js is missing: run `npm run build` first (npm run demo does)');
-if (!existsSync(join(DEMO, 'premem.json'))) fail('demo/premem.json is missing: rebuild the demo with `node --import tsx scripts/make-demo.ts`');
+if (!existsSync(join(DEMO, 'premem.json'))) fail(`${DEMO}/premem.json is missing: rebuild it with scripts/make-demo.ts (demo/) or scripts/make-demo-tiny.sh (demo/tiny/)`);
 
 if (onPath('code') && !process.env.PREMEM_DEMO_CODE_SERVER) {
   console.log('demo: opening demo/ in VS Code with this extension under development');
