@@ -43,3 +43,9 @@ def test_tokenizer_spells_numbers_by_digit_and_decodes_any_text_back():
     unseen = "Zed wrote {x}\n~Done."
     assert tokenizer.decode(tokenizer(unseen)["input_ids"]) == unseen
     assert tokenizer.unk_token_id not in tokenizer(unseen)["input_ids"]
+
+
+def test_tokenizer_ids_are_dense_when_words_are_single_letters():
+    # A model sized by len(tokenizer) must cover every id: one-letter words ("a", "I") must not leave gaps.
+    tokenizer = build_tokenizer(["I have a cat and a dog", "x is 3"])
+    assert max(tokenizer.get_vocab().values()) == len(tokenizer) - 1

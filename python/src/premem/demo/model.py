@@ -22,6 +22,9 @@ def build_tokenizer(texts: list[str]) -> PreTrainedTokenizerFast:
     words = sorted({w for text in texts for w in re.findall(r"[A-Za-z]+", text)}, key=lambda w: (-len(w), w))
     # Known words whole; anything else (digits, spaces, punctuation, unseen words) one character at a time.
     splitter = pre_tokenizers.Split(Regex(r"\b(?:" + "|".join(words) + r")\b|[\s\S]"), behavior="isolated")
+    # A one-letter word ("a", "I") is a printable character already: listed twice it would leave a gap in the ids,
+    # and a model sized by len(tokenizer) would then meet ids past its vocabulary.
+    words = [w for w in words if w not in PRINTABLE]
     vocab = {token: i for i, token in enumerate(SPECIALS + PRINTABLE + words)}
     backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
     backend.pre_tokenizer = splitter
