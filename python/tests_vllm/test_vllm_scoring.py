@@ -57,17 +57,23 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"out": out, "folders": folders, "tokenizer": tokenizer, "rows": rows, "served": {"base": folders["base"], "ep2": merged}}
 
 
-def score(setup: dict[str, Any], run: str, scoring: dict[str, Any]) -> list[dict[str, Any]]:
-    """Runs the built CLI on the project's dataset; returns the run's example records in dataset order."""
+def run_cli(setup: dict[str, Any], run: str, scoring: dict[str, Any], dataset: str = "train.jsonl") -> tuple[subprocess.CompletedProcess[str], list[dict[str, Any]]]:
+    """Runs the built CLI's `score` on a dataset of the project; returns its outcome and the run's example records."""
     out: Path = setup["out"]
     log = out / f"{run}.premem.jsonl"
-    config = {"dataset": "train.jsonl", "profile": "gsm8k", "output": log.name, "scoring": {"flavour": "vllm", "seed": None, "maxTokens": MAX_TOKENS, "concurrency": 4, "batchSize": 8, **scoring}}
+    config = {"dataset": dataset, "profile": "gsm8k", "output": log.name, "scoring": {"flavour": "vllm", "seed": None, "maxTokens": MAX_TOKENS, "concurrency": 4, "batchSize": 8, **scoring}}
     (out / f"{run}.json").write_text(json.dumps(config), "utf-8")
     done = subprocess.run(["node", str(ROOT / "bin" / "premem.js"), "score", "--config", str(out / f"{run}.json"), "--run", run, "--quiet"],
                           capture_output=True, text=True, timeout=600)
+    records = [json.loads(line) for line in log.read_text("utf-8").splitlines()] if log.exists() else []
+    return done, sorted((r for r in records if r.get("type", "example") == "example"), key=lambda r: (r["checkpoint"], r["index"]))
+
+
+def score(setup: dict[str, Any], run: str, scoring: dict[str, Any]) -> list[dict[str, Any]]:
+    """The example records of a run over the project's dataset, in dataset order; the CLI must succeed."""
+    done, records = run_cli(setup, run, scoring)
     assert done.returncode == 0, done.stderr
-    records = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
-    return sorted((r for r in records if r.get("type", "example") == "example"), key=lambda r: (r["checkpoint"], r["index"]))
+    return records
 
 
 def prompts(rows: list[dict[str, Any]]) -> list[str]:
@@ -108,6 +114,8 @@ def test_full_checkpoint_perplexity_and_samples_match_transformers(setup: dict[s
         common = {"endpoints": [base], "checkpoints": [{"id": checkpoint, "model": str(folder)}]}
         greedy_records = score(setup, f"{checkpoint}-greedy", {**common, "k": 1, "temperature": 0, "topP": 1.0, "logprobsMode": "prompt_logprobs"})
         sampled_records = score(setup, f"{checkpoint}-sampled", {**common, "k": SAMPLED_K, "temperature": 0.8, "topP": 0.95, "logprobsMode": "echo"})
+        if checkpoint == "base":
+            check_longer_than_context(setup, common)
         assert "Traceback" not in log.read_text(errors="replace"), tail(log)
 
     model = tiny_checkpoints.load(setup["folders"], checkpoint)
@@ -130,6 +138,17 @@ def test_full_checkpoint_perplexity_and_samples_match_transformers(setup: dict[s
     sigma = math.sqrt(2 * sum(p * (1 - p) for p in ours) / (SAMPLED_K * n * n))
     assert abs(sum(theirs) / n - sum(ours) / n) <= 4 * sigma + 1 / (SAMPLED_K * n), (sum(theirs) / n, sum(ours) / n, sigma)
     assert all(len(r["samples"]) == SAMPLED_K for r in sampled_records)
+
+
+def check_longer_than_context(setup: dict[str, Any], common: dict[str, Any]) -> None:
+    """vLLM refuses a prompt longer than --max-model-len with HTTP 400: that example alone is named and skipped."""
+    rows = setup["rows"][:4]
+    rows.insert(2, {"question": "Tom has 3 apples and buys 4 more. " * 60 + "How many apples?", "answer": "3 + 4 = <<3+4=7>>7\n#### 7"})
+    (setup["out"] / "long.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    done, records = run_cli(setup, "long", {**common, "k": 1}, dataset="long.jsonl")
+    assert done.returncode == 1, done.stderr
+    assert "long.jsonl:3 (checkpoint base): refused by the server, not scored" in done.stderr and "maximum context length is 512 tokens" in done.stderr
+    assert [r["index"] for r in records] == [0, 1, 3, 4]
 
 
 def test_lora_adapters_at_launch_and_loaded_at_run_time_sample_as_transformers(setup: dict[str, Any]) -> None:
