@@ -38,7 +38,8 @@ const HELP = `usage: premem score [--config premem.json] [--run ID] [--checkpoin
                      how the dataset maps to query and target, over premem.json's "profile" (see premem analyze --help)
 
   Ctrl-C stops cleanly (what has arrived is written); a second Ctrl-C stops at once.
-  Exit codes: 0 done, 1 failed or refused, 2 usage, 130 cancelled.`;
+  Exit codes: 0 done, 1 failed, refused, or examples the server refused (named by file and line), 2 usage,
+  130 cancelled.`;
 
 export async function main(argv: string[]): Promise<number> {
   const o = parse(
@@ -113,8 +114,15 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`premem score: cancelled; ${p.done} of ${p.total} written to ${out}${skipped}; run the same command again to resume`);
         return 130;
       }
-      console.error(`premem score: ${p.done} (checkpoint, example) records written to ${out} in ${p.elapsedSeconds.toFixed(1)}s${skipped}`);
-      return 0;
+      const refused = summary.refused.length ? `; ${summary.refused.length} refused` : '';
+      console.error(`premem score: ${p.done} (checkpoint, example) records written to ${out} in ${p.elapsedSeconds.toFixed(1)}s${skipped}${refused}`);
+      if (summary.refused.length === 0) return 0;
+      // Examples the server would not take (longer than its context, say): bad input for that server.
+      for (const r of summary.refused.slice(0, MAX_REFUSED_SHOWN)) {
+        console.error(`premem score: ${dataset.path}:${dataset.lines[r.index]} (checkpoint ${r.checkpoint}): refused by the server, not scored: ${r.reason}`);
+      }
+      if (summary.refused.length > MAX_REFUSED_SHOWN) console.error(`premem score: ... and ${summary.refused.length - MAX_REFUSED_SHOWN} more refused`);
+      return 1;
     } catch (err) {
       progress.end();
       if (err instanceof ScoringRefused || err instanceof RangeError || err instanceof ScoringJobRunning) {
@@ -129,6 +137,8 @@ export async function main(argv: string[]): Promise<number> {
     await dataset.close();
   }
 }
+
+const MAX_REFUSED_SHOWN = 10;
 
 async function selection(value: string, config: PreMemConfig, dataset: Dataset, run: string): Promise<ExampleSelection> {
   if (value === 'all') return 'all';

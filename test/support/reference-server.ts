@@ -49,6 +49,11 @@ export interface ReferenceServerOptions {
   promptTemplate?: string;
   targetTemplate?: string;
   /**
+   * The model's context in tokens (default 8192), as vLLM enforces it: a prompt longer than this is refused with
+   * HTTP 400 and vLLM's message; max_tokens is cut to what the context leaves.
+   */
+  maxModelLen?: number;
+  /**
    * Remembers each answer by route and request body and replays it for the same request, so a repeated job
    * costs the server almost nothing: benchmarks use it to measure the client alone.
    */
@@ -132,8 +137,15 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     return ids;
   };
 
+  const maxModelLen = opts.maxModelLen ?? 8192;
   const prepare = (prompt: string | number[]): PreparedPrompt => {
     const ids = typeof prompt === 'string' ? encode(prompt, true) : prompt;
+    if (ids.length > maxModelLen) {
+      throw new HttpFailure(
+        400,
+        `This model's maximum context length is ${maxModelLen} tokens. However, your prompt contains ${ids.length} input tokens, which exceeds this limit even without any output tokens. Please reduce the length of the input prompt. (parameter=input_tokens, value=${ids.length})`,
+      );
+    }
     const text = typeof prompt === 'string' ? prompt : tok.decode(prompt);
     return { ids, text, state: model.startState(ids, text) };
   };
@@ -205,6 +217,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     if (!Number.isInteger(n) || (n as number) < 1) throw new HttpFailure(400, 'n must be at least 1');
     const maxTokens = (body.max_tokens ?? 16) as number;
     if (!Number.isInteger(maxTokens) || maxTokens < 0) throw new HttpFailure(400, 'max_tokens must be an integer >= 0');
+    const room = (p: PreparedPrompt) => Math.min(maxTokens, maxModelLen - p.ids.length);
     const stop = body.stop === undefined || body.stop === null ? [] : typeof body.stop === 'string' ? [body.stop] : (body.stop as string[]);
     const seed = Number.isInteger(body.seed) ? (body.seed as number) : 0;
     const greedy = body.temperature === 0;
@@ -219,13 +232,13 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
     const choices: unknown[] = [];
     let promptTokens = 0;
     let completionTokens = 0;
-    prompts.forEach((raw, i) => {
-      const p = prepare(raw);
+    const prepared = prompts.map(prepare); // every prompt is checked before any is sampled, as vLLM does
+    prepared.forEach((p, i) => {
       promptTokens += p.ids.length;
       const promptScores = echo || promptLogprobs ? scoreSequence(p.ids, p.text, w) : undefined;
       for (let j = 0; j < (n as number); j++) {
         const rng = rngFrom(hash32(p.text, (seed * 0x9e3779b1 + j * 0x85ebca6b) >>> 0));
-        const g = generate(p, w, maxTokens, stop, greedy, rng);
+        const g = generate(p, w, room(p), stop, greedy, rng);
         completionTokens += g.ids.length;
         stats.generatedTokens += g.ids.length;
         const choice: Record<string, unknown> = {
@@ -303,7 +316,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
 
   const route = (method: string, path: string, body: Record<string, unknown>, wrongCount: boolean): unknown => {
     if (method === 'GET' && path === '/v1/models') {
-      return { object: 'list', data: [...models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'reference', root: id, parent: id === baseModel ? null : baseModel, max_model_len: 8192 })) };
+      return { object: 'list', data: [...models.keys()].map((id) => ({ id, object: 'model', created: 0, owned_by: 'reference', root: id, parent: id === baseModel ? null : baseModel, max_model_len: maxModelLen })) };
     }
     if (method === 'GET' && path === '/health') return {};
     if (method === 'GET' && path === '/stats') return { ...stats, cpuMicros: process.cpuUsage() };
@@ -313,7 +326,7 @@ export async function startReferenceServer(opts: ReferenceServerOptions): Promis
       if (body.model !== undefined) weightOf(body.model);
       if (typeof body.prompt !== 'string') throw new HttpFailure(400, 'prompt must be a string');
       const tokens = encode(body.prompt, body.add_special_tokens !== false);
-      return { count: tokens.length, max_model_len: 8192, tokens };
+      return { count: tokens.length, max_model_len: maxModelLen, tokens };
     }
     if (path === '/generate') return sglangGenerate(body, wrongCount);
     if (path === '/v1/load_lora_adapter' || path === '/load_lora_adapter') {

@@ -190,6 +190,28 @@ describe('premem score (CLI)', () => {
     assert.ok(scored > 0 && scored < SIZE, `${scored} of ${SIZE} fragile`);
   });
 
+  test('an example longer than the server context is named by file and line, exit 1; every other one is written', async () => {
+    const lines = readFileSync(DATASET, 'utf8').split('\n').slice(0, 6);
+    const long = { question: 'Tom has 3 apples and buys 4 more. '.repeat(150) + 'How many apples?', answer: '3 + 4 = <<3+4=7>>7\n#### 7' };
+    lines.splice(3, 0, JSON.stringify(long)); // line 4
+    const data = path.join(dir, 'long.jsonl');
+    writeFileSync(data, lines.join('\n') + '\n');
+    const short = await startReferenceServer({ examples: readExamples(data), maxModelLen: 600 });
+    try {
+      const cfg = path.join(dir, 'long.json');
+      const out = path.join(dir, 'long.premem.jsonl');
+      writeFileSync(cfg, JSON.stringify({ dataset: 'long.jsonl', output: 'long.premem.jsonl', scoring: { endpoints: [short.url], checkpoints: ['ep1'], k: 2, maxTokens: 50 } }));
+      const run = score(cfg, ['--quiet']);
+      assert.equal(await run.done, 1, run.output());
+      assert.match(run.output(), /long\.jsonl:4 \(checkpoint ep1\): refused by the server, not scored: .*maximum context length is 600 tokens/);
+      assert.match(run.output(), /6 \(checkpoint, example\) records written .*; 1 refused/);
+      const indices = records(out).flatMap((r) => (r.type === 'example' ? [(r as unknown as { index: number }).index] : []));
+      assert.deepEqual(indices.sort(), [0, 1, 2, 4, 5, 6]);
+    } finally {
+      await short.close();
+    }
+  });
+
   test('a bad scoring section is reported by field, with exit code 1', async () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ dataset: 'train.jsonl', scoring: { endpoints: ['gpu-1:8000'], checkpoints: ['ep1'] } }));

@@ -8,7 +8,7 @@ import { gradeAgainst, targetAnswer } from '../../src/core/grading';
 import type { Dataset } from '../../src/core/model';
 import { loadRuns } from '../../src/core/runlog/load';
 import { validateRecord, type ExampleRecord } from '../../src/core/runlog/premem-format';
-import { parseScoringConfig } from '../../src/core/scoring/config';
+import { fillTemplate, parseScoringConfig } from '../../src/core/scoring/config';
 import { runScoringJob, ScoringJobRunning, scoringLockPath, type ScoringJobOptions } from '../../src/core/scoring/job';
 import { ScoringRefused } from '../../src/core/scoring/probe';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
@@ -253,6 +253,38 @@ describe('scoring job', () => {
     }
   });
 
+  test('an example longer than the model context is refused alone and named; every other one is scored', async () => {
+    const indices = range(24);
+    const cfg = config(server);
+    const lengths = await Promise.all(
+      indices.map(async (i) => {
+        const e = await dataset.get(i);
+        const text = fillTemplate(cfg.promptTemplate, e.query, e.target) + fillTemplate(cfg.targetTemplate, e.query, e.target);
+        return server.model.tokenizer.encode(text, true).length;
+      }),
+    );
+    const limit = [...lengths].sort((a, b) => a - b)[20]; // vLLM refuses a prompt longer than --max-model-len
+    const tooLong = indices.filter((i) => lengths[i] > limit);
+    assert.ok(tooLong.length > 0 && tooLong.length < 5);
+    const short = await startReferenceServer({ examples, maxModelLen: limit });
+    try {
+      const logPath = newLog();
+      const notes: string[] = [];
+      const summary = await runScoringJob({ dataset, config: config(short), logPath, run: 'r', examples: indices, http: fastHttp, onNote: (m) => notes.push(m) });
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      const expected = ['ep1', 'ep3'].flatMap((c) => tooLong.map((i) => `${c}/${i}`));
+      assert.deepEqual(summary.refused.map((r) => `${r.checkpoint}/${r.index}`).sort(), expected.sort());
+      for (const r of summary.refused) {
+        assert.equal(r.key, dataset.keys[r.index]);
+        assert.match(r.reason, new RegExp(`HTTP 400: This model's maximum context length is ${limit} tokens`));
+      }
+      assert.equal(notes.filter((n) => n.includes('refused by the server')).length, expected.length);
+      assertEachOnce(logPath, ['ep1', 'ep3'], indices.filter((i) => !tooLong.includes(i)));
+    } finally {
+      await short.close();
+    }
+  });
+
   test('requests spread over replicas, and a dead replica only costs retries', async () => {
     const other = await startReferenceServer({ examples });
     try {
@@ -302,6 +334,20 @@ describe('probing the servers', () => {
       assert.doesNotMatch(err.message, /llama\.cpp/);
     } finally {
       await strict.close();
+    }
+  });
+
+  test('a sampling request the server refuses stops the job before it starts', async () => {
+    // A context of 3 tokens refuses every prompt: the request itself is wrong, not one example.
+    const tiny = await startReferenceServer({ examples, maxModelLen: 3 });
+    try {
+      const logPath = newLog();
+      const err = await runScoringJob({ dataset, config: config(tiny, { perplexity: false }), logPath, run: 'r', examples: range(8), http: fastHttp }).catch((e: Error) => e);
+      assert.ok(err instanceof ScoringRefused, String(err));
+      assert.match(err.message, /a sampling request for 'ep1' failed: .*HTTP 400: This model's maximum context length is 3 tokens/);
+      assert.equal(existsSync(logPath), false);
+    } finally {
+      await tiny.close();
     }
   });
 

@@ -1,6 +1,7 @@
 // The "scoring" section of premem.json: which servers score which checkpoints, and how. Validation names the
 // field (scoring.checkpoints[2].endpoint) so a user can fix the file without reading code.
 import { InputError, type GradingTask } from '../model';
+import type { SamplingParams } from './endpoint';
 
 export type Flavour = 'vllm' | 'sglang' | 'openai';
 export type LogprobsMode = 'prompt_logprobs' | 'echo';
@@ -213,6 +214,11 @@ export function normaliseBase(url: URL): string {
 function stepFromId(id: string): number | undefined {
   const m = /(\d+)$/.exec(id);
   return m ? Number(m[1]) : undefined;
+}
+
+/** What each sampling request asks for. */
+export function samplingParams(config: ScoringConfig): SamplingParams {
+  return { k: config.k, temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens, seed: config.seed, stop: config.stop };
 }
 
 /** Fills {question} and {answer}; other braces are left alone. */

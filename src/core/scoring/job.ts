@@ -11,9 +11,9 @@ import type { Dataset, GradingTask, OutcomeName } from '../model';
 import type { CheckpointRecord, ExampleRecord, PreMemRecord, RunRecord, SampleSet } from '../runlog/premem-format';
 import { COMPLETED_KEY_SEPARATOR, PreMemLogWriter, readCompletedKeys } from '../runlog/premem-writer';
 import { createBackend } from './backends';
-import { fillTemplate, perturbedPrompt, type CheckpointTarget, type ScoringConfig } from './config';
+import { fillTemplate, perturbedPrompt, samplingParams, type CheckpointTarget, type ScoringConfig } from './config';
 import type { Backend, SamplingParams } from './endpoint';
-import { AbortError, JsonClient, type HttpOptions } from './http';
+import { AbortError, HttpError, JsonClient, type HttpOptions } from './http';
 import { Limiter, linkedController, ReplicaPool } from './pool';
 import { probeEndpoints, type ProbeResult } from './probe';
 import { etaSeconds, RateMeter, type ScoringProgress } from './progress';
@@ -49,6 +49,17 @@ export interface ScoringSummary {
   /** Why the job failed; the log keeps everything finished before. */
   error?: Error;
   progress: ScoringProgress;
+  /** (checkpoint, example) pairs the server refused (HTTP 400 for the example alone): not in the log. */
+  refused: RefusedExample[];
+}
+
+/** An example a server would not score, for example one longer than the model's context. */
+export interface RefusedExample {
+  checkpoint: string;
+  index: number;
+  key: string;
+  /** The server's answer. */
+  reason: string;
 }
 
 const OUTCOME_CODE: Record<OutcomeName, number> = { correct: 0, wrong: 1, unparseable: 2 };
@@ -108,7 +119,7 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
     } catch (err) {
       if (err instanceof AbortError && opts.signal?.aborted) {
         const elapsedSeconds = (performance.now() - started) / 1000;
-        return { status: 'cancelled', progress: { done: 0, total: 0, skipped: 0, rate: 0, etaSeconds: NaN, errors: client.failures, retries: client.retries, elapsedSeconds } };
+        return { status: 'cancelled', refused: [], progress: { done: 0, total: 0, skipped: 0, rate: 0, etaSeconds: NaN, errors: client.failures, retries: client.retries, elapsedSeconds } };
       }
       throw err;
     }
@@ -161,6 +172,7 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
       opts.onProgress?.(progress());
     }, fail);
 
+    const refused: RefusedExample[] = [];
     try {
       sink.push(headerRecords(run, config, checkpoints, completed));
       const scorer = new BatchScorer(backend, config, dataset, run, task, probe, signal);
@@ -168,7 +180,13 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
       const start = (c: CheckpointTarget, batch: number[]) => {
         const p: Promise<void> = scorer
           .score(c, batch)
-          .then((records) => sink.push(records), fail)
+          .then((scored) => {
+            for (const r of scored.refused) {
+              refused.push(r);
+              opts.onNote?.(`checkpoint '${r.checkpoint}', example ${r.index} (line ${dataset.lines[r.index]}): refused by the server, not scored: ${r.reason}`);
+            }
+            sink.push(scored.records);
+          }, fail)
           .finally(() => inFlight.delete(p));
         inFlight.add(p);
       };
@@ -202,9 +220,9 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
     meter.observe(done);
     const last = progress();
     opts.onProgress?.(last);
-    if (failure) return { status: 'failed', error: failure, progress: last };
-    if (opts.signal?.aborted) return { status: 'cancelled', progress: last };
-    return { status: 'complete', progress: last };
+    if (failure) return { status: 'failed', error: failure, progress: last, refused };
+    if (opts.signal?.aborted) return { status: 'cancelled', progress: last, refused };
+    return { status: 'complete', progress: last, refused };
   } finally {
     client.close();
   }
@@ -260,10 +278,26 @@ class BatchScorer {
     private readonly probe: ProbeResult,
     private readonly signal: AbortSignal,
   ) {
-    this.params = { k: config.k, temperature: config.temperature, topP: config.topP, maxTokens: config.maxTokens, seed: config.seed, stop: config.stop };
+    this.params = samplingParams(config);
   }
 
-  async score(c: CheckpointTarget, indices: readonly number[]): Promise<ExampleRecord[]> {
+  /**
+   * Scores the batch; when the server refuses it (HTTP 400), each example is sent alone, so that one example
+   * it cannot take (longer than the model's context, say) is set aside instead of stopping the job. The probe
+   * has sent the same request shape, so a 400 here is about the examples, not the settings.
+   */
+  async score(c: CheckpointTarget, indices: readonly number[]): Promise<{ records: ExampleRecord[]; refused: RefusedExample[] }> {
+    try {
+      return { records: await this.scoreTogether(c, indices), refused: [] };
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 400)) throw err;
+      if (indices.length === 1) return { records: [], refused: [{ checkpoint: c.id, index: indices[0], key: this.dataset.keys[indices[0]], reason: err.message }] };
+      const alone = await Promise.all(indices.map((i) => this.score(c, [i])));
+      return { records: alone.flatMap((a) => a.records), refused: alone.flatMap((a) => a.refused) };
+    }
+  }
+
+  private async scoreTogether(c: CheckpointTarget, indices: readonly number[]): Promise<ExampleRecord[]> {
     const { backend, config, signal } = this;
     const model = this.probe.models.get(c.id)!;
     const endpoints = this.probe.endpoints.get(c.id)!;

@@ -1,8 +1,9 @@
 // Checks the servers before a job spends GPU time: each checkpoint's model is served (loading LoRA adapters
-// where the config gives a path), and, when perplexity is wanted, one tiny scoring request returns exactly one
-// log-prob per prompt token. Anything missing is refused with a message naming what the server lacks.
-import type { ScoringConfig } from './config';
-import type { Backend, ModelRef } from './endpoint';
+// where the config gives a path), one tiny sampling request with the job's settings is accepted, and, when
+// perplexity is wanted, one tiny scoring request returns exactly one log-prob per prompt token. Anything missing
+// is refused with a message naming what the server lacks.
+import { samplingParams, type ScoringConfig } from './config';
+import { PROBE_PAIR, type Backend, type ModelRef } from './endpoint';
 import { AbortError, HttpError } from './http';
 
 /** The servers cannot do what the config asks; the message says what is missing and what to change. */
@@ -67,6 +68,16 @@ export async function probeEndpoints(backend: Backend, config: ScoringConfig, si
   }
 
   for (const [base, why] of unreachable) notes.push(`${base} does not answer and is left out of this job: ${why}`);
+
+  // Settings the server refuses (a seed it does not know, say) stop the job here; later refusals are then about
+  // single examples, which the job sets aside.
+  const sampling = { ...samplingParams(config), maxTokens: 1 };
+  for (const c of config.checkpoints) {
+    const model = models.get(c.id)!;
+    for (const base of endpoints.get(c.id)!) {
+      await guard(base, `a sampling request for '${model.name}'`, () => backend.sample([base], model, [PROBE_PAIR.x], sampling, signal));
+    }
+  }
 
   if (config.perplexity) {
     if (!backend.scoreTargets || !backend.checkPromptLogprobs) throw new ScoringRefused(backend.noPerplexityReason ?? `the "${backend.flavour}" flavour cannot compute target perplexity`);

@@ -156,7 +156,14 @@ export class ScoreCommand implements vscode.Disposable {
     const skipped = p.skipped ? `; ${p.skipped} were already in the log` : '';
     const line = `${p.done} of ${p.total} (checkpoint, example) records of ${run} written to ${out} in ${formatDuration(seconds)}${skipped}`;
     const log = this.services.log;
-    if (summary.status === 'complete') {
+    if (summary.status === 'complete' && summary.refused.length > 0) {
+      const first = summary.refused[0];
+      const why = redact(first.reason, job.apiKey);
+      log.warn(`scored: ${line}; ${summary.refused.length} refused by the server (each is in the log above)`);
+      void vscode.window.showWarningMessage(
+        `PreMem: ${line}. The server refused ${plural(summary.refused.length, '(checkpoint, example) pair')}, not scored; the first, example ${first.index} at ${first.checkpoint}: ${why}`,
+      );
+    } else if (summary.status === 'complete') {
       log.info(`scored: ${line}`);
       void vscode.window.showInformationMessage(`PreMem: scored ${job.choices.examples.label} at ${plural(job.choices.checkpoints.length, 'checkpoint')}: ${line}.`);
     } else if (summary.status === 'cancelled') {
