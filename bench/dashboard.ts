@@ -17,7 +17,7 @@ import { exampleDynamics } from '../src/core/metrics/dynamics';
 import { preMemAccuracy, prepareRun } from '../src/core/metrics/premem';
 import type { Run } from '../src/core/model';
 import { readPaperRuns } from '../src/core/runlog/paper';
-import { encodeHeatmap, isFromHost, isHeatmapMessage } from '../webview/dashboard/protocol';
+import { encodeHeatmap, isHostMessage, isHeatmapMessage } from '../webview/dashboard/protocol';
 import { median, row, runAlone } from './util';
 
 const PIXEL_ROWS = 840;
@@ -77,7 +77,7 @@ export async function benchDashboard(): Promise<string[]> {
     const [, tt] = time(() => {
       const json = JSON.stringify({ type: 'model', model: built.model, context: { dataset: 'train.jsonl', configFile: null, computeMs: t }, ack: k });
       const heat = encodeHeatmap(built.heatmap, { key: k, run: 'r', checkpointIds: runs[selectedRun].checkpoints.map((c) => c.id), selectedCheckpoint: 0 });
-      if (!isFromHost(JSON.parse(json)) || !isHeatmapMessage(heat)) throw new Error('a dashboard message failed its guard');
+      if (!isHostMessage(JSON.parse(json)) || !isHeatmapMessage(heat)) throw new Error('a dashboard message failed its guard');
     });
     if (k === 0) continue; // JIT warm-up
     recompute.push(t);

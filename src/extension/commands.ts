@@ -207,12 +207,10 @@ async function filterFragile(manager: SessionManager, tree: FragileTree): Promis
   else tree.setFlaggedOnly(choice.action === 'flagged');
 }
 
-/** From the Fragile Examples view: reveal the record and show it in the example panel (when installed). */
+/** From the Fragile Examples view: reveal the record and show it in the example panel. */
 async function revealExample(manager: SessionManager, indexArg: unknown): Promise<void> {
   const index = typeof indexArg === 'number' ? indexArg : (indexArg as { index?: unknown } | undefined)?.index;
   if (typeof index !== 'number') return;
   await manager.revealExample(index, { preserveFocus: true });
-  if ((await vscode.commands.getCommands(true)).includes('premem.showExample')) {
-    await vscode.commands.executeCommand('premem.showExample', index);
-  }
+  await vscode.commands.executeCommand('premem.showExample', index);
 }

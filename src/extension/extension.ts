@@ -6,9 +6,11 @@ import { registerCommands } from './commands';
 import { registerDashboard } from './dashboard/register';
 import { registerDatasetTable } from './dataset-table/register';
 import { DatasetDecorations } from './decorations';
-import { registerExamplePanel } from './example-panel/register';
+import { registerExamplePanel } from './example/register';
+import { registerExportCommand } from './export/command';
+import { registerFlagCommands } from './flags/commands';
 import { registerHover } from './hover';
-import { routeLargeFiles, setTableEditorAvailable } from './open-dataset';
+import { routeLargeFiles } from './open-dataset';
 import { SessionManager } from './session-manager';
 import { registerScoring } from './scoring/register';
 import { RunStatusBar } from './status-bar';
@@ -21,7 +23,6 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('PreMem', { log: true });
   const manager = new SessionManager(context, log);
   const fragileTree = new FragileTree(manager);
-  setTableEditorAvailable(true);
   context.subscriptions.push(
     log,
     manager,
@@ -35,6 +36,8 @@ export function activate(context: vscode.ExtensionContext): void {
     routeLargeFiles(manager),
     ...registerDatasetTable(manager),
     ...registerExamplePanel(manager),
+    ...registerFlagCommands(manager),
+    registerExportCommand(manager),
     ...registerDashboard(manager),
     ...registerScoring(manager),
   );

@@ -13,18 +13,12 @@ import { findLmEvalSampleFiles } from '../core/runlog/lm-eval';
 import { writeFileAtomic } from '../core/fs-atomic';
 import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
 import { detectRunFormat } from '../core/runlog/load';
+import { DATASET_TABLE_VIEW_TYPE } from './dataset-table/editor';
 import { samePath, type SessionManager } from './session-manager';
 
 /** VS Code never hands files over this size to extensions as documents (no TextDocument, no decorations). */
 export const SYNC_LIMIT_BYTES = 50 * 1024 * 1024;
-export const TABLE_VIEW_TYPE = 'premem.datasetTable';
 const DATASET_FILTERS = { 'Datasets (JSONL, Parquet, JSON)': ['jsonl', 'parquet', 'json'] };
-
-/** Whether the table editor was registered by this build (set at activation). */
-let tableEditorAvailable = false;
-export function setTableEditorAvailable(available: boolean): void {
-  tableEditorAvailable = available;
-}
 
 /** Size above which a dataset opens in the table editor: the setting, never above the sync limit. */
 export function largeFileThreshold(): number {
@@ -62,21 +56,17 @@ export async function openDatasetFile(manager: SessionManager, file: string, opt
   const uri = vscode.Uri.file(file);
   const size = info?.isDirectory() ? 0 : (info?.size ?? 0);
   if (needsTable(file, size)) {
-    if (!tableEditorAvailable) {
-      manager.log.warn(`${file} (${(size / 2 ** 20).toFixed(0)} MB) is too large for the text editor, and the table editor is not available`);
-      return undefined;
-    }
-    await vscode.commands.executeCommand('vscode.openWith', uri, TABLE_VIEW_TYPE, { preview: false, preserveFocus: options.preserveFocus });
+    await vscode.commands.executeCommand('vscode.openWith', uri, DATASET_TABLE_VIEW_TYPE, { preview: false, preserveFocus: options.preserveFocus });
     return undefined;
   }
   const document = await vscode.workspace.openTextDocument(uri);
   return vscode.window.showTextDocument(document, { preview: false, preserveFocus: options.preserveFocus, viewColumn: options.beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.One });
 }
 
-/** After a session opens: the example panel beside the dataset, when the panel is installed. */
+/** After a session opens: the example panel beside the dataset. */
 export async function showExamplePanel(manager: SessionManager): Promise<void> {
   // Without runs there is nothing to show beyond the record itself, which the editor already shows.
-  if (!manager.session?.runs.length || !(await vscode.commands.getCommands(true)).includes('premem.showExample')) return;
+  if (!manager.session?.runs.length) return;
   const editor = manager.datasetEditor();
   const index = manager.currentExample ?? (editor ? manager.indexAtLine(editor.document, editor.selection.active.line) : undefined) ?? 0;
   await vscode.commands.executeCommand('premem.showExample', index);
@@ -251,7 +241,6 @@ async function offerToSaveConfig(manager: SessionManager, config: PreMemConfig, 
 export function routeLargeFiles(manager: SessionManager): vscode.Disposable {
   const routed = new Set<string>();
   return vscode.window.tabGroups.onDidChangeTabs(async (e) => {
-    if (!tableEditorAvailable) return;
     for (const tab of e.opened) {
       if (!(tab.input instanceof vscode.TabInputText) || tab.input.uri.scheme !== 'file') continue;
       const uri = tab.input.uri;
@@ -260,7 +249,7 @@ export function routeLargeFiles(manager: SessionManager): vscode.Disposable {
       if (size <= largeFileThreshold()) continue;
       routed.add(uri.fsPath);
       manager.log.info(`${uri.fsPath} is ${(size / 2 ** 20).toFixed(0)} MB: opening it in the table editor`);
-      await vscode.commands.executeCommand('vscode.openWith', uri, TABLE_VIEW_TYPE, { viewColumn: tab.group.viewColumn, preview: false });
+      await vscode.commands.executeCommand('vscode.openWith', uri, DATASET_TABLE_VIEW_TYPE, { viewColumn: tab.group.viewColumn, preview: false });
       await vscode.window.tabGroups.close(tab).then(undefined, () => undefined);
     }
   });

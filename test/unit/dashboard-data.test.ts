@@ -437,24 +437,26 @@ test('the 13 released GSM8K runs: R²(y = x) >= 0.93 at the calibrated p, and mo
 });
 
 test('protocol guards: a real model passes after the JSON trip (NaN as null); malformed messages do not', async () => {
-  const { isFromHost, isToHost, encodeHeatmap, decodeHeatmap, isHeatmapMessage } = await import('../../webview/dashboard/protocol');
+  const { isHostMessage, isWebviewMessage, encodeHeatmap, decodeHeatmap, isHeatmapMessage } = await import('../../webview/dashboard/protocol');
   const run = makeRun('g', [[[1, NaN, 0], [2, NaN, 1.01]], [[1, 0.5, 0], [1.01, 2, 2]]], [{ testAccuracy: 0.5 }, { testAccuracy: 0.5, testPerplexity: 1.3 }]);
   const source = new StaticDashboardSource([prepareRun(run)], { thr, calibration: null });
   const model = buildDashboard(source);
   const message = JSON.parse(JSON.stringify({ type: 'model', model, context: { dataset: 'd.jsonl', configFile: null, computeMs: 1.5 }, ack: 3, sweep: null }));
   assert.equal(message.model.threshold.r2, null, 'R² with no spread in test accuracy is NaN, sent as null');
-  assert.equal(isFromHost(message), true);
-  assert.ok(!isFromHost({ ...message, ack: 1.5 }));
-  assert.ok(!isFromHost({ ...message, model: { ...message.model, advice: { ...message.model.advice, rows: [{ run: 3 }] } } }));
-  assert.ok(!isFromHost({ ...message, sweep: { points: 'x' } }));
-  assert.ok(!isFromHost({ type: 'notice', level: 'warn', text: 'x' }));
-  assert.ok(isFromHost({ type: 'notice', level: 'info', text: 'x' }));
-  assert.ok(!isFromHost(null));
+  assert.equal(isHostMessage(message), true);
+  assert.ok(!isHostMessage({ ...message, ack: 1.5 }));
+  assert.ok(!isHostMessage({ ...message, model: { ...message.model, advice: { ...message.model.advice, rows: [{ run: 3 }] } } }));
+  assert.ok(!isHostMessage({ ...message, sweep: { points: 'x' } }));
+  assert.ok(!isHostMessage({ type: 'notice', level: 'warn', text: 'x' }));
+  assert.ok(isHostMessage({ type: 'notice', level: 'info', text: 'x' }));
+  assert.ok(!isHostMessage(null));
+  assert.ok(!isHostMessage({ ...message, script: '<script>' }), 'no field rides along that the protocol does not declare');
+  assert.ok(!isHostMessage({ ...message, model: { ...message.model, threshold: { ...message.model.threshold, extra: 1 } } }));
 
   const heat = buildHeatmap(source)!;
   const encoded = encodeHeatmap(heat, { key: 1, run: 'g', checkpointIds: ['c0', 'c1'], selectedCheckpoint: 1 });
   assert.ok(isHeatmapMessage(encoded));
-  assert.ok(isFromHost({ type: 'heatmap', heatmap: encoded }));
+  assert.ok(isHostMessage({ type: 'heatmap', heatmap: encoded }));
   assert.deepEqual(decodeHeatmap(encoded), heat);
   assert.ok(!isHeatmapMessage({ ...encoded, rows: 4 }), 'buffer sizes must match the row count');
   assert.ok(!isHeatmapMessage({ ...encoded, category: new Uint8Array(6) }), 'columns cross as ArrayBuffers');
@@ -464,15 +466,18 @@ test('protocol guards: a real model passes after the JSON trip (NaN as null); ma
   const part = encodeHeatmap({ ...heat, trajectory: big.subarray(10, 13) }, { key: 2, run: 'g', checkpointIds: ['c0', 'c1'], selectedCheckpoint: 1 });
   assert.equal(part.trajectory.byteLength, 3);
 
-  assert.ok(isToHost({ type: 'setThreshold', thr: -2.3, seq: 4 }));
-  assert.ok(!isToHost({ type: 'setThreshold', thr: null, seq: 4 }));
-  assert.ok(!isToHost({ type: 'openExample', index: -1 }));
-  assert.ok(!isToHost({ type: 'openExample', index: 2.5 }));
-  assert.ok(isToHost({ type: 'exportPng', name: 'sweep', dataUrl: 'data:image/png;base64,AAAA' }));
-  assert.ok(!isToHost({ type: 'exportPng', name: 'sweep', dataUrl: 'data:text/html;base64,AAAA' }));
-  assert.ok(!isToHost({ type: 'exportPng', name: '../../etc/x', dataUrl: 'data:image/png;base64,AAAA' }));
-  assert.ok(isToHost({ type: 'copyCsv', name: 'advice', csv: 'a,b\r\n', rows: 0 }));
-  assert.ok(!isToHost({ type: 'runCommand', command: 'x' }));
+  assert.ok(isWebviewMessage({ type: 'setThreshold', thr: -2.3, seq: 4 }));
+  assert.ok(!isWebviewMessage({ type: 'setThreshold', thr: null, seq: 4 }));
+  assert.ok(!isWebviewMessage({ type: 'openExample', index: -1 }));
+  assert.ok(!isWebviewMessage({ type: 'openExample', index: 2.5 }));
+  assert.ok(isWebviewMessage({ type: 'exportPng', name: 'sweep', dataUrl: 'data:image/png;base64,AAAA' }));
+  assert.ok(!isWebviewMessage({ type: 'exportPng', name: 'sweep', dataUrl: 'data:text/html;base64,AAAA' }));
+  assert.ok(!isWebviewMessage({ type: 'exportPng', name: '../../etc/x', dataUrl: 'data:image/png;base64,AAAA' }));
+  assert.ok(isWebviewMessage({ type: 'copyCsv', name: 'advice', csv: 'a,b\r\n', rows: 0 }));
+  assert.ok(!isWebviewMessage({ type: 'runCommand', command: 'x' }));
+  assert.ok(isWebviewMessage({ type: 'ready' }));
+  assert.ok(!isWebviewMessage({ type: 'ready', extra: '<script>' }), 'a message with an undeclared field is refused');
+  assert.ok(!isWebviewMessage({ type: 'select', run: 0, checkpoint: 1, command: 'x' }));
 });
 
 test('prediction chart: 13 runs get 13 distinct looks (colour, marker, dash); accuracy ticks never repeat a label', () => {

@@ -16,7 +16,7 @@ import {
 } from '../../src/core/table/scroll';
 import { DEFAULT_QUERY, TableModel, type TableScores } from '../../src/core/table/table-model';
 import { textMatcher } from '../../src/core/table/text-match';
-import { isHostMessage, isViewQuery, isWebviewMessage } from '../../webview/datasetTable/protocol';
+import { isHostMessage, isViewQuery, isWebviewMessage } from '../../webview/dataset-table/protocol';
 import { fixtures } from './support/shared';
 
 const fx = (name: string) => path.join(fixtures, 'datasets', name);

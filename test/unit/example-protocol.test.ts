@@ -8,8 +8,8 @@ import { FlagStore } from '../../src/core/flags/flag-store';
 import { contentKey } from '../../src/core/dataset/keys';
 import { parseConfig } from '../../src/core/config';
 import { AnalysisSession } from '../../src/core/session';
-import { checkpointNumbers, exampleView } from '../../src/extension/example-panel/example-data';
-import { SampleLoader } from '../../src/extension/example-panel/sample-loader';
+import { checkpointNumbers, exampleView } from '../../src/extension/example/example-data';
+import { SampleLoader } from '../../src/extension/example/sample-loader';
 import { FLAG_REASON_NAMES, type HostMessage, isHostMessage, isWebviewMessage, MAX_NOTE_LENGTH } from '../../webview/example/protocol';
 import { fixtures } from './support/shared';
 

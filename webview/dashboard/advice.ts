@@ -6,9 +6,9 @@ import { adviceCsv } from '../../src/core/dashboard/csv';
 import { append, clear, el } from '../shared/dom';
 import { card } from './card';
 import { fmt3, num, pct } from './charts';
-import type { ToHost } from './protocol';
+import type { WebviewMessage } from './protocol';
 
-export function createAdvicePanel(post: (m: ToHost) => void, select: (run: number, checkpoint: number) => void) {
+export function createAdvicePanel(post: (m: WebviewMessage) => void, select: (run: number, checkpoint: number) => void) {
   let data: CheckpointAdvice | undefined;
   const c = card('advice', 'Checkpoint advice', post, [{ name: 'advice', csv: () => data && { csv: adviceCsv(data), rows: data.rows.length } }]);
   const table = el('table', { class: 'advice', attrs: { id: 'advice-table' } });

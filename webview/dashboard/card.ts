@@ -1,6 +1,6 @@
 // A dashboard section: heading, a line of summary text, the chart or table, and its export buttons.
 import { el } from '../shared/dom';
-import type { ExportName, ToHost } from './protocol';
+import type { ExportName, WebviewMessage } from './protocol';
 
 export interface CardExports {
   name: ExportName;
@@ -16,7 +16,7 @@ export interface Card {
   body: HTMLElement;
 }
 
-export function card(id: string, title: string, post: (m: ToHost) => void, exports: CardExports[]): Card {
+export function card(id: string, title: string, post: (m: WebviewMessage) => void, exports: CardExports[]): Card {
   const summary = el('div', { class: 'card-summary', attrs: { id: `${id}-summary`, 'aria-live': 'polite' } });
   const body = el('div', { class: 'card-body' });
   const buttons = exports.flatMap((x) => {

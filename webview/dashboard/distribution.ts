@@ -6,10 +6,10 @@ import type { PreMemHistogram } from '../../src/core/dashboard/histogram';
 import { append, clear, el } from '../shared/dom';
 import { card, chartBox } from './card';
 import { backgroundPlugin, ChartHolder, count, pct, verticalLinePlugin } from './charts';
-import type { ToHost } from './protocol';
+import type { WebviewMessage } from './protocol';
 import { type Theme, withAlpha } from './theme';
 
-export function createDistributionPanel(post: (m: ToHost) => void, theme: () => Theme) {
+export function createDistributionPanel(post: (m: WebviewMessage) => void, theme: () => Theme) {
   let data: PreMemHistogram | undefined;
   const { box, canvas } = chartBox();
   const chart = new ChartHolder<'bar'>(canvas);

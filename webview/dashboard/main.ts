@@ -8,7 +8,7 @@ import { applyTheme, fmt3, fmt4, num } from './charts';
 import { createDistributionPanel } from './distribution';
 import { createPredictionPanel } from './prediction';
 import { createProgressionsPanel, type ProgressionsState } from './progressions';
-import { type FromHost, isFromHost, type ToHost } from './protocol';
+import { type HostMessage, isHostMessage, type WebviewMessage } from './protocol';
 import { createRobustnessPanel } from './robustness';
 import { onThemeChange } from '../shared/theme-change';
 import { readTheme, type Theme } from './theme';
@@ -19,11 +19,11 @@ interface DashboardState {
   scrollY: number;
 }
 
-const vscode = connect<ToHost, FromHost, DashboardState>(isFromHost);
+const vscode = connect<WebviewMessage, HostMessage, DashboardState>(isHostMessage);
 const saved = vscode.getState();
 let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, scrollY: saved?.scrollY ?? 0 };
 const persist = () => vscode.setState(uiState);
-const post = (m: ToHost) => vscode.post(m);
+const post = (m: WebviewMessage) => vscode.post(m);
 
 let theme: Theme = readTheme();
 applyTheme(theme);
@@ -92,7 +92,7 @@ function fillSelect(select: HTMLSelectElement, options: { value: string; label: 
   select.value = value;
 }
 
-type ModelMessage = Extract<FromHost, { type: 'model' }>;
+type ModelMessage = Extract<HostMessage, { type: 'model' }>;
 let latest: ModelMessage | undefined;
 
 /**

@@ -7,7 +7,7 @@ import { plural } from '../../src/extension/format';
 import { append, clear, el } from '../shared/dom';
 import { card, chartBox } from './card';
 import { ACCURACY_TICKS, backgroundPlugin, ChartHolder, fmt3, fmt4, num, runStyle, type RunStyle, shortRunLabels } from './charts';
-import type { ToHost } from './protocol';
+import type { WebviewMessage } from './protocol';
 import type { Theme } from './theme';
 
 type Point = { x: number; y: number; run: string; checkpoint: string };
@@ -44,7 +44,7 @@ function runSwatch(style: RunStyle): HTMLCanvasElement {
   return canvas;
 }
 
-export function createPredictionPanel(post: (m: ToHost) => void, theme: () => Theme) {
+export function createPredictionPanel(post: (m: WebviewMessage) => void, theme: () => Theme) {
   let data: PredictionData | undefined;
   const left = chartBox();
   const right = chartBox();

@@ -10,7 +10,7 @@ import { append, clear, el } from '../shared/dom';
 import { card, chartBox } from './card';
 import { backgroundPlugin, ChartHolder, count, fmt3, pct } from './charts';
 import { HeatmapCanvas, type HeatmapView } from './heatmap-canvas';
-import { decodeHeatmap, type HeatmapMessage, type ToHost } from './protocol';
+import { decodeHeatmap, type HeatmapMessage, type WebviewMessage } from './protocol';
 import type { Theme } from './theme';
 
 /** Examples listed when a pixel row of many is clicked. */
@@ -23,7 +23,7 @@ export interface ProgressionsState {
   rows?: number;
 }
 
-export function createProgressionsPanel(post: (m: ToHost) => void, theme: () => Theme, saved: ProgressionsState, onState: (s: ProgressionsState) => void) {
+export function createProgressionsPanel(post: (m: WebviewMessage) => void, theme: () => Theme, saved: ProgressionsState, onState: (s: ProgressionsState) => void) {
   let state: ProgressionsState = { ...saved };
   let view: HeatmapView | undefined;
   let message: HeatmapMessage | undefined;

@@ -1,15 +1,43 @@
-// The dashboard's messages, both ways, with the runtime guards both sides apply before acting on one.
+// The dashboard's messages, both ways, with the runtime guards both sides apply before acting on one (built from
+// the shared exact checks in webview/shared/guards.ts).
 // Messages cross as JSON (NaN and infinities arrive as null), except the heatmap's columns, which cross as
 // ArrayBuffers without copying or encoding.
-import type { DashboardModel } from '../../src/core/dashboard/build';
+import type { AdviceRow, CheckpointAdvice } from '../../src/core/dashboard/advice';
+import type { DashboardMeta, DashboardModel, DashboardRunInfo } from '../../src/core/dashboard/build';
+import type { CategoryStacks } from '../../src/core/dashboard/categories';
 import type { HeatmapData } from '../../src/core/dashboard/heatmap';
-import type { SweepCurve } from '../../src/core/dashboard/sweep';
+import type { HistogramBin, PreMemHistogram } from '../../src/core/dashboard/histogram';
+import type { PredictionData, PredictionPoint, PredictionSeries } from '../../src/core/dashboard/prediction';
+import type { RobustnessBin, RobustnessData } from '../../src/core/dashboard/robustness';
+import type { SweepCurve, SweepPoint, ThresholdState } from '../../src/core/dashboard/sweep';
+import { CATEGORY_NAMES, type CategoryName } from '../../src/core/metrics/dynamics';
+import {
+  arrayOf,
+  type Checker,
+  isArrayBuffer,
+  isBoolean,
+  isCount,
+  isFiniteNumber,
+  isIndex,
+  isInteger,
+  isJsonNumber,
+  isString,
+  isStringOrNull,
+  literal,
+  type MessageChecks,
+  messageGuard,
+  nullable,
+  oneOf,
+  optional,
+  recordOf,
+  shape,
+} from '../shared/guards';
 
 /** The charts and tables that can be exported (PNG) or copied (CSV). */
 export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
-export type ToHost =
+export type WebviewMessage =
   | { type: 'ready' }
   /** Move p (as thr = log(log(p))); the reply is a model message with ack >= seq. */
   | { type: 'setThreshold'; thr: number; seq: number }
@@ -48,7 +76,7 @@ export interface ModelContext {
   computeMs: number;
 }
 
-export type FromHost =
+export type HostMessage =
   | { type: 'empty'; message: string }
   /**
    * Every panel's data. `ack`: the last setThreshold seq applied. `sweep`: the R²(p) curve, only when it changed
@@ -60,139 +88,148 @@ export type FromHost =
 
 // --- guards -------------------------------------------------------------------------------------------------
 
-type Check = (v: unknown) => boolean;
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str: Check = (v) => typeof v === 'string';
-const bool: Check = (v) => typeof v === 'boolean';
-/** A number that may have been NaN or infinite before JSON (then null). */
-const num: Check = (v) => typeof v === 'number' || v === null;
-const finite: Check = (v) => typeof v === 'number' && Number.isFinite(v);
-const int: Check = (v) => Number.isSafeInteger(v);
-const nullable = (c: Check): Check => (v) => v === null || c(v);
-const optional = (c: Check): Check => (v) => v === undefined || c(v);
-const arrayOf = (c: Check): Check => (v) => Array.isArray(v) && v.every(c);
-const recordOf = (c: Check): Check => (v) => isObject(v) && Object.values(v).every(c);
-const shape = (fields: Record<string, Check>): Check => (v) => isObject(v) && Object.entries(fields).every(([k, c]) => c(v[k]));
-const oneOf = (...values: unknown[]): Check => (v) => values.includes(v);
+/** Largest PNG (as a data URL) and CSV text accepted from the webview. */
+export const MAX_PNG_CHARS = 64 * 1024 * 1024;
+export const MAX_CSV_CHARS = 256 * 1024 * 1024;
 
-const predictionPoint = shape({ checkpoint: str, step: num, preMemAccuracy: num, trainAccuracy: num, testAccuracy: num });
-const model: Check = shape({
-  meta: shape({
-    examples: int,
-    runs: arrayOf(shape({ id: str, checkpoints: arrayOf(str), members: int })),
-    selectedRun: int,
-    selectedCheckpoint: int,
-    t: finite,
-  }),
-  threshold: shape({ thr: finite, p: finite, r2: num, slider: shape({ min: finite, max: finite, step: finite }) }),
-  prediction: shape({
-    series: arrayOf(shape({ run: str, points: arrayOf(predictionPoint) })),
-    n: int,
-    r2: num,
-    r2Linear: num,
-    trainR2: num,
-    trainR2Linear: num,
-    leaveOneRunOut: nullable(shape({ mae: num, r2: num })),
-  }),
-  categories: nullable(shape({ checkpoints: arrayOf(str), counts: recordOf(arrayOf(num)), total: int, members: int, selected: int })),
-  histogram: nullable(
-    shape({ checkpoint: str, bins: arrayOf(shape({ lo: num, hi: num, count: int, fragile: bool })), t: num, scored: int, atOrUnderT: int, share: num }),
-  ),
-  robustness: nullable(
-    shape({
-      checkpoint: str,
-      checkpointIndex: int,
-      perturbations: arrayOf(str),
-      bins: arrayOf(shape({ lo: num, hi: num, count: int, original: num, perturbed: recordOf(num) })),
-    }),
-  ),
-  advice: shape({
-    rows: arrayOf(
-      shape({
-        run: str,
-        checkpoint: str,
-        step: num,
-        epoch: num,
-        trainAccuracy: num,
-        predictedTestAccuracy: num,
-        testAccuracy: num,
-        testPerplexity: num,
-        diversity: num,
-        memorizedShare: num,
-        overMemorized: bool,
-        bestPredictedInRun: bool,
-      }),
-    ),
-    best: nullable(shape({ run: str, checkpoint: str, predictedTestAccuracy: num, testAccuracy: num })),
-    overMemorized: int,
-    hasTestPerplexity: bool,
-    hasDiversity: bool,
-  }),
+const num = isJsonNumber;
+const isPredictionPoint = shape<PredictionPoint>({ checkpoint: isString, step: num, preMemAccuracy: num, trainAccuracy: num, testAccuracy: num });
+const isPrediction = shape<PredictionData>({
+  series: arrayOf(shape<PredictionSeries>({ run: isString, points: arrayOf(isPredictionPoint) })),
+  n: isInteger,
+  r2: num,
+  r2Linear: num,
+  trainR2: num,
+  trainR2Linear: num,
+  leaveOneRunOut: nullable(shape({ mae: num, r2: num })),
 });
-const sweepPoint = shape({ thr: finite, p: finite, r2: num });
-const sweep: Check = shape({ points: arrayOf(sweepPoint), calibrated: sweepPoint });
-
-const isArrayBuffer = (v: unknown): v is ArrayBuffer => Object.prototype.toString.call(v) === '[object ArrayBuffer]';
+const isCategoryCounts = shape<CategoryStacks['counts']>(
+  Object.fromEntries(CATEGORY_NAMES.map((name) => [name, arrayOf(num)])) as { [K in CategoryName]: Checker<number[]> },
+);
+const isCategories = shape<CategoryStacks>({ checkpoints: arrayOf(isString), counts: isCategoryCounts, total: isInteger, members: isInteger, selected: isInteger });
+const isHistogram = shape<PreMemHistogram>({
+  checkpoint: isString,
+  bins: arrayOf(shape<HistogramBin>({ lo: num, hi: num, count: isInteger, fragile: isBoolean })),
+  t: num,
+  scored: isInteger,
+  atOrUnderT: isInteger,
+  share: num,
+});
+const isRobustness = shape<RobustnessData>({
+  checkpoint: isString,
+  checkpointIndex: isInteger,
+  perturbations: arrayOf(isString),
+  bins: arrayOf(shape<RobustnessBin>({ lo: num, hi: num, count: isInteger, original: num, perturbed: recordOf(num) })),
+});
+const isAdviceRow = shape<AdviceRow>({
+  run: isString,
+  checkpoint: isString,
+  step: num,
+  epoch: num,
+  trainAccuracy: num,
+  predictedTestAccuracy: num,
+  testAccuracy: num,
+  testPerplexity: num,
+  diversity: num,
+  memorizedShare: num,
+  overMemorized: isBoolean,
+  bestPredictedInRun: isBoolean,
+});
+const isAdvice = shape<CheckpointAdvice>({
+  rows: arrayOf(isAdviceRow),
+  best: nullable(shape({ run: isString, checkpoint: isString, predictedTestAccuracy: num, testAccuracy: num })),
+  overMemorized: isInteger,
+  hasTestPerplexity: isBoolean,
+  hasDiversity: isBoolean,
+});
+const isThreshold = shape<ThresholdState>({
+  thr: isFiniteNumber,
+  p: isFiniteNumber,
+  r2: num,
+  slider: shape({ min: isFiniteNumber, max: isFiniteNumber, step: isFiniteNumber }),
+});
+const isModel = shape<DashboardModel>({
+  meta: shape<DashboardMeta>({
+    examples: isInteger,
+    runs: arrayOf(shape<DashboardRunInfo>({ id: isString, checkpoints: arrayOf(isString), members: isInteger })),
+    selectedRun: isInteger,
+    selectedCheckpoint: isInteger,
+    t: isFiniteNumber,
+  }),
+  threshold: isThreshold,
+  prediction: isPrediction,
+  categories: nullable(isCategories),
+  histogram: nullable(isHistogram),
+  robustness: nullable(isRobustness),
+  advice: isAdvice,
+});
+const isSweepPoint = shape<SweepPoint>({ thr: isFiniteNumber, p: isFiniteNumber, r2: num });
+const isSweep = shape<SweepCurve>({ points: arrayOf(isSweepPoint), calibrated: isSweepPoint });
 
 /** Byte sizes of the heatmap columns for `rows` rows of `checkpoints` cells. */
 function heatmapSizes(rows: number, checkpoints: number): Record<'example' | 'category' | 'accuracy' | 'preMem' | 'trajectory' | 'firstMemorized', number> {
   return { example: rows * 4, category: rows * checkpoints, accuracy: rows * checkpoints, preMem: rows * 4, trajectory: rows, firstMemorized: rows * 2 };
 }
 
+const isHeatmapShape = shape<HeatmapMessage>({
+  key: isInteger,
+  run: isString,
+  checkpointIds: arrayOf(isString),
+  selectedCheckpoint: isInteger,
+  rows: isCount,
+  checkpoints: isCount,
+  example: isArrayBuffer,
+  category: isArrayBuffer,
+  accuracy: isArrayBuffer,
+  preMem: isArrayBuffer,
+  trajectory: isArrayBuffer,
+  firstMemorized: isArrayBuffer,
+});
+
+/** Heatmap rows of exactly the declared shape, each column's buffer the size its rows and checkpoints need. */
 export function isHeatmapMessage(v: unknown): v is HeatmapMessage {
-  if (!shape({ key: int, run: str, checkpointIds: arrayOf(str), selectedCheckpoint: int, rows: int, checkpoints: int })(v)) return false;
-  const h = v as unknown as HeatmapMessage;
-  if (h.rows < 0 || h.checkpoints < 0 || h.checkpointIds.length !== h.checkpoints) return false;
-  return Object.entries(heatmapSizes(h.rows, h.checkpoints)).every(([k, size]) => {
-    const b = (h as unknown as Record<string, unknown>)[k];
-    return isArrayBuffer(b) && b.byteLength === size;
-  });
+  if (!isHeatmapShape(v) || v.checkpointIds.length !== v.checkpoints) return false;
+  const sizes = heatmapSizes(v.rows, v.checkpoints);
+  return (Object.keys(sizes) as (keyof typeof sizes)[]).every((column) => v[column].byteLength === sizes[column]);
 }
 
-export function isFromHost(v: unknown): v is FromHost {
-  if (!isObject(v)) return false;
-  switch (v.type) {
-    case 'empty':
-      return str(v.message);
-    case 'model':
-      return model(v.model) && shape({ dataset: str, configFile: nullable(str), computeMs: finite })(v.context) && int(v.ack) && optional(nullable(sweep))(v.sweep);
-    case 'heatmap':
-      return isHeatmapMessage(v.heatmap);
-    case 'notice':
-      return oneOf('info', 'error')(v.level) && str(v.text);
-    default:
-      return false;
-  }
-}
+const isExportName = oneOf(EXPORT_NAMES);
 
-/** Largest PNG (as a data URL) and CSV text accepted from the webview. */
-export const MAX_PNG_CHARS = 64 * 1024 * 1024;
-export const MAX_CSV_CHARS = 256 * 1024 * 1024;
+const hostMessageChecks: MessageChecks<HostMessage> = {
+  empty: shape({ type: literal('empty'), message: isString }),
+  model: shape({
+    type: literal('model'),
+    model: isModel,
+    context: shape<ModelContext>({ dataset: isString, configFile: isStringOrNull, computeMs: isFiniteNumber }),
+    ack: isInteger,
+    sweep: optional(nullable(isSweep)),
+  }),
+  heatmap: shape({ type: literal('heatmap'), heatmap: isHeatmapMessage }),
+  notice: shape({ type: literal('notice'), level: oneOf(['info', 'error'] as const), text: isString }),
+};
 
-export function isToHost(v: unknown): v is ToHost {
-  if (!isObject(v)) return false;
-  const name = oneOf(...EXPORT_NAMES);
-  switch (v.type) {
-    case 'ready':
-    case 'useCalibrated':
-    case 'saveP':
-    case 'exportRecollection':
-    case 'openDataset':
-      return true;
-    case 'setThreshold':
-      return finite(v.thr) && int(v.seq);
-    case 'select':
-      return int(v.run) && int(v.checkpoint) && (v.run as number) >= 0 && (v.checkpoint as number) >= 0;
-    case 'openExample':
-      return int(v.index) && (v.index as number) >= 0;
-    case 'exportPng':
-      return name(v.name) && typeof v.dataUrl === 'string' && v.dataUrl.startsWith('data:image/png;base64,') && v.dataUrl.length <= MAX_PNG_CHARS;
-    case 'copyCsv':
-      return name(v.name) && typeof v.csv === 'string' && v.csv.length <= MAX_CSV_CHARS && int(v.rows);
-    default:
-      return false;
-  }
-}
+const webviewMessageChecks: MessageChecks<WebviewMessage> = {
+  ready: shape({ type: literal('ready') }),
+  setThreshold: shape({ type: literal('setThreshold'), thr: isFiniteNumber, seq: isInteger }),
+  useCalibrated: shape({ type: literal('useCalibrated') }),
+  select: shape({ type: literal('select'), run: isIndex, checkpoint: isIndex }),
+  saveP: shape({ type: literal('saveP') }),
+  openExample: shape({ type: literal('openExample'), index: isIndex }),
+  exportRecollection: shape({ type: literal('exportRecollection') }),
+  openDataset: shape({ type: literal('openDataset') }),
+  exportPng: shape({
+    type: literal('exportPng'),
+    name: isExportName,
+    dataUrl: (v): v is string => isString(v) && v.startsWith('data:image/png;base64,') && v.length <= MAX_PNG_CHARS,
+  }),
+  copyCsv: shape({ type: literal('copyCsv'), name: isExportName, csv: (v): v is string => isString(v) && v.length <= MAX_CSV_CHARS, rows: isCount }),
+};
+
+/** A message the host may send, of exactly the declared shape. */
+export const isHostMessage = messageGuard<HostMessage>(hostMessageChecks);
+
+/** A message the webview may send, of exactly the declared shape (indices non-negative, exports bounded). */
+export const isWebviewMessage = messageGuard<WebviewMessage>(webviewMessageChecks);
 
 // --- heatmap transport --------------------------------------------------------------------------------------
 

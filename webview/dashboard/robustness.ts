@@ -6,12 +6,12 @@ import type { RobustnessData } from '../../src/core/dashboard/robustness';
 import { append, clear } from '../shared/dom';
 import { card, chartBox } from './card';
 import { backgroundPlugin, ChartHolder, count, fmt3, num } from './charts';
-import type { ToHost } from './protocol';
+import type { WebviewMessage } from './protocol';
 import type { Theme } from './theme';
 
 const binLabel = (lo: number, hi: number) => `[${lo.toFixed(1)}, ${hi.toFixed(1)}${hi >= 1 ? ']' : ')'}`;
 
-export function createRobustnessPanel(post: (m: ToHost) => void, theme: () => Theme) {
+export function createRobustnessPanel(post: (m: WebviewMessage) => void, theme: () => Theme) {
   let data: RobustnessData | undefined;
   const { box, canvas } = chartBox();
   const chart = new ChartHolder<'bar'>(canvas);

@@ -8,14 +8,14 @@ import type { SweepCurve, ThresholdState } from '../../src/core/dashboard/sweep'
 import { append, clear, el } from '../shared/dom';
 import { card, chartBox } from './card';
 import { backgroundPlugin, ChartHolder, fmt3, fmt4, num, verticalLinePlugin } from './charts';
-import type { ModelContext, ToHost } from './protocol';
+import type { ModelContext, WebviewMessage } from './protocol';
 import type { Theme } from './theme';
 
 const pOf = (thr: number) => Math.exp(Math.exp(thr));
 /** If no answer comes (the host was busy or restarted), the slider stops waiting after this long. */
 const REQUEST_TIMEOUT_MS = 2000;
 
-export function createThresholdPanel(post: (m: ToHost) => void, theme: () => Theme) {
+export function createThresholdPanel(post: (m: WebviewMessage) => void, theme: () => Theme) {
   let curve: SweepCurve | null = null;
   let curveData: { x: number; y: number }[] = [];
   let state: ThresholdState | undefined;

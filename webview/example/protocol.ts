@@ -3,7 +3,7 @@
 // data of the declared shape. Dataset and sample text travel as plain strings and are rendered as text.
 import type { SampleSummary, SampleView } from '../../src/core/diff/sample-view';
 import type { DiffSegment } from '../../src/core/diff/trace-diff';
-import { type Checker, arrayOf, isBoolean, isCount, isIndex, isNumberOrNull, isString, isStringOrNull, literal, nullable, oneOf, shape } from './guards';
+import { arrayOf, isBoolean, isCount, isFiniteNumber, isIndex, isNumberOrNull, isString, isStringOrNull, literal, type MessageChecks, messageGuard, nullable, oneOf, shape } from '../shared/guards';
 
 export type { SampleSummary, SampleView, DiffSegment };
 
@@ -104,7 +104,6 @@ export type WebviewMessage =
 
 // ---- guards ------------------------------------------------------------------------------------------------
 
-const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isFlagReasonName = oneOf(FLAG_REASON_NAMES);
 const isFlagView = shape<FlagView>({ reason: isFlagReasonName, note: isString, author: isString, time: isString });
 const isOutcome = oneOf(['correct', 'wrong', 'unparseable'] as const);
@@ -148,8 +147,8 @@ const isExampleView = shape<ExampleView>({
   runs: arrayOf(isRunChoice),
   flag: nullable(isFlagView),
   canFlag: isBoolean,
-  p: isFinite,
-  t: isFinite,
+  p: isFiniteNumber,
+  t: isFiniteNumber,
 });
 
 const isDiffedSample = shape<Extract<SampleView, { diffed: true }>>({
@@ -177,7 +176,7 @@ const isSamplesPayload = (v: unknown): v is SamplesPayload =>
   shape({ status: literal('no-texts') })(v) ||
   shape({ status: literal('error'), message: isString })(v);
 
-const hostMessageChecks: { [K in HostMessage['type']]: Checker<Extract<HostMessage, { type: K }>> } = {
+const hostMessageChecks: MessageChecks<HostMessage> = {
   example: shape({ type: literal('example'), example: isExampleView }),
   empty: shape({ type: literal('empty'), message: isString, canOpen: isBoolean }),
   samples: shape({ type: literal('samples'), index: isIndex, run: isIndex, checkpoint: isIndex, payload: isSamplesPayload }),
@@ -188,7 +187,7 @@ const hostMessageChecks: { [K in HostMessage['type']]: Checker<Extract<HostMessa
 
 const isNote = (v: unknown): v is string => isString(v) && v.length <= MAX_NOTE_LENGTH;
 
-const webviewMessageChecks: { [K in WebviewMessage['type']]: Checker<Extract<WebviewMessage, { type: K }>> } = {
+const webviewMessageChecks: MessageChecks<WebviewMessage> = {
   ready: shape({ type: literal('ready') }),
   requestSamples: shape({ type: literal('requestSamples'), index: isIndex, run: isIndex, checkpoint: isIndex }),
   flag: shape({ type: literal('flag'), index: isIndex, reason: isFlagReasonName, note: isNote }),
@@ -200,18 +199,8 @@ const webviewMessageChecks: { [K in WebviewMessage['type']]: Checker<Extract<Web
   openSettings: shape({ type: literal('openSettings') }),
 };
 
-function dispatch<M>(checks: Record<string, Checker<unknown>>, m: unknown): m is M {
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
-  const type = (m as { type?: unknown }).type;
-  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(checks, type) && checks[type](m);
-}
-
 /** A message the host may send, of exactly the declared shape. */
-export function isHostMessage(m: unknown): m is HostMessage {
-  return dispatch<HostMessage>(hostMessageChecks, m);
-}
+export const isHostMessage = messageGuard<HostMessage>(hostMessageChecks);
 
 /** A message a webview may send, of exactly the declared shape (indices are non-negative integers, notes bounded). */
-export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  return dispatch<WebviewMessage>(webviewMessageChecks, m);
-}
+export const isWebviewMessage = messageGuard<WebviewMessage>(webviewMessageChecks);

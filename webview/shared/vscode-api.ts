@@ -6,16 +6,16 @@ interface VsCodeApi<State> {
 }
 declare function acquireVsCodeApi<State>(): VsCodeApi<State>;
 
-export function connect<ToHost, FromHost extends { type: string }, State = unknown>(isFromHost: (m: unknown) => m is FromHost) {
+export function connect<WebviewMessage, HostMessage extends { type: string }, State = unknown>(isHostMessage: (m: unknown) => m is HostMessage) {
   const api = acquireVsCodeApi<State>();
   return {
-    post: (message: ToHost) => api.postMessage(message),
+    post: (message: WebviewMessage) => api.postMessage(message),
     getState: () => api.getState(),
     setState: (s: State) => api.setState(s),
     /** Only messages that pass the protocol's validation reach the handler. */
-    onMessage(handler: (m: FromHost) => void) {
+    onMessage(handler: (m: HostMessage) => void) {
       window.addEventListener('message', (e: MessageEvent) => {
-        if (isFromHost(e.data)) handler(e.data);
+        if (isHostMessage(e.data)) handler(e.data);
         else console.warn('PreMem webview: ignored a malformed message', e.data);
       });
     },

@@ -1,6 +1,5 @@
 // The dashboard panel's host side: one panel, rebuilt from the session after every change (p, t, selection, new
-// results) and sent to the webview. The webview is not kept alive while hidden; it asks again ('ready') when
-// shown, and its own UI state comes back from getState.
+// results) and sent to the webview. Lifecycle, message checks and the ready handshake are WebviewPanelHost's.
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
@@ -9,9 +8,9 @@ import { type SweepCurve, clampThreshold, sweepCurve } from '../../core/dashboar
 import { type Calibration, calibrateInSlices } from '../../core/metrics/calibrate';
 import type { PreparedRun } from '../../core/metrics/premem';
 import type { AnalysisSession } from '../../core/session';
-import { encodeHeatmap, type FromHost, isToHost, type ToHost } from '../../../webview/dashboard/protocol';
+import { encodeHeatmap, type HostMessage, isWebviewMessage, type WebviewMessage } from '../../../webview/dashboard/protocol';
 import type { PreMemServices } from '../services';
-import { webviewHtml, webviewOptions } from '../webview-html';
+import { WebviewPanelHost } from '../webview-panel';
 import { copyCsv, saveThreshold, savePng } from './exports';
 
 export const DASHBOARD_VIEW_TYPE = 'premem.dashboard';
@@ -19,11 +18,7 @@ export const DASHBOARD_VIEW_TYPE = 'premem.dashboard';
 /** Marks a value as never sent, so the first model after (re)loading the webview carries everything. */
 const NOT_SENT = Symbol('not sent');
 
-export class DashboardPanel implements vscode.Disposable {
-  static current: DashboardPanel | undefined;
-
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
+export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage> {
   private scheduled = false;
   private ack = 0;
   private sentCalibration: Calibration | null | typeof NOT_SENT = NOT_SENT;
@@ -34,52 +29,17 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly sweeps = new WeakMap<PreparedRun[], Promise<Calibration | null>>();
   private readonly swept = new WeakMap<PreparedRun[], Calibration | null>();
 
-  static show(services: PreMemServices): DashboardPanel {
-    if (DashboardPanel.current) {
-      DashboardPanel.current.panel.reveal();
-      return DashboardPanel.current;
-    }
-    const panel = vscode.window.createWebviewPanel(DASHBOARD_VIEW_TYPE, 'PreMem Dashboard', vscode.ViewColumn.Active, webviewOptions(services.context.extensionUri));
-    return (DashboardPanel.current = new DashboardPanel(panel, services));
+  constructor(services: PreMemServices) {
+    super(services, { viewType: DASHBOARD_VIEW_TYPE, name: 'dashboard', title: 'PreMem Dashboard', isWebviewMessage });
+    this.subscriptions.push(services.onDidChange(() => this.schedule()));
   }
 
-  /** A panel VS Code restores after a reload (registered as the panel serializer). */
-  static revive(panel: vscode.WebviewPanel, services: PreMemServices): DashboardPanel {
-    DashboardPanel.current?.dispose();
-    return (DashboardPanel.current = new DashboardPanel(panel, services));
+  show(): void {
+    this.reveal(vscode.ViewColumn.Active, false);
   }
 
-  private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly services: PreMemServices,
-  ) {
-    const { extensionUri } = services.context;
-    panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, { script: 'dashboard', title: 'PreMem Dashboard', styles: ['dashboard.css'] });
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icons', 'premem.svg');
-    this.disposables.push(
-      panel.onDidDispose(() => this.dispose()),
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isToHost(m)) void this.handle(m);
-        else services.log.warn('Dashboard: ignored a malformed message from the webview');
-      }),
-      services.onDidChange(() => this.schedule()),
-      panel.onDidChangeViewState(() => {
-        // Hidden webviews are torn down (no retainContextWhenHidden): the next 'ready' resends everything.
-        if (!panel.visible) this.ready = false;
-      }),
-    );
-  }
-
-  dispose(): void {
-    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
-    const all = this.disposables.splice(0);
-    for (const d of all) d.dispose();
-    this.panel.dispose();
-  }
-
-  private post(message: FromHost): void {
-    void this.panel.webview.postMessage(message);
+  protected override showError(message: string): void {
+    this.notice('error', message);
   }
 
   private notice(level: 'info' | 'error', text: string): void {
@@ -97,7 +57,7 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private push(): void {
-    if (!this.ready || !this.panel.visible) return;
+    if (!this.live) return;
     const session = this.services.session;
     if (session !== this.sentSession) {
       this.sentCalibration = NOT_SENT;
@@ -172,67 +132,59 @@ export class DashboardPanel implements vscode.Disposable {
     return sweep;
   }
 
-  private async handle(m: ToHost): Promise<void> {
+  protected override async handle(m: WebviewMessage): Promise<void> {
     const session = this.services.session;
-    try {
-      switch (m.type) {
-        case 'ready':
-          this.ready = true;
-          this.sentSession = NOT_SENT;
-          this.push();
-          return;
-        case 'setThreshold': {
-          const thr = clampThreshold(m.thr);
-          this.ack = Math.max(this.ack, m.seq);
-          if (session && thr !== undefined) session.setThreshold(thr);
-          this.schedule(); // answers with the ack even when p did not change
-          return;
-        }
-        case 'useCalibrated': {
-          if (!session) return;
-          const calibration = session.calibration ?? (await this.sweepOf(session.prepared));
-          if (!calibration) {
-            this.notice('error', 'p cannot be calibrated: it needs at least three checkpoints with a measured test accuracy.');
-            return;
-          }
-          session.setThreshold(calibration.thr);
-          return;
-        }
-        case 'select':
-          session?.select(m.run, m.checkpoint);
-          return;
-        case 'saveP': {
-          if (!session) return;
-          const file = await saveThreshold(session);
-          if (file) this.notice('info', `Saved p = ${session.p.toFixed(4)} to ${path.basename(file)}.`);
-          return;
-        }
-        case 'openExample':
-          if (!session || m.index >= session.dataset.size) return;
-          await this.services.revealExample(m.index, { preserveFocus: true });
-          // The example panel is a separate part of the extension; without it, revealing the line is the answer.
-          if ((await vscode.commands.getCommands(true)).includes('premem.showExample')) await vscode.commands.executeCommand('premem.showExample', m.index);
-          return;
-        case 'exportRecollection':
-          await vscode.commands.executeCommand('premem.exportRecollection');
-          return;
-        case 'openDataset':
-          await vscode.commands.executeCommand('premem.openDatasetWithRuns');
-          return;
-        case 'exportPng': {
-          const saved = await savePng(m.name, m.dataUrl);
-          if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
-          return;
-        }
-        case 'copyCsv':
-          await copyCsv(m.csv);
-          this.notice('info', `Copied ${m.rows.toLocaleString('en-US')} rows of ${m.name} as CSV.`);
-          return;
+    switch (m.type) {
+      case 'ready':
+        this.sentSession = NOT_SENT;
+        this.push();
+        return;
+      case 'setThreshold': {
+        const thr = clampThreshold(m.thr);
+        this.ack = Math.max(this.ack, m.seq);
+        if (session && thr !== undefined) session.setThreshold(thr);
+        this.schedule(); // answers with the ack even when p did not change
+        return;
       }
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.services.log.error(`Dashboard (${m.type}): ${message}`);
-      this.notice('error', message);
+      case 'useCalibrated': {
+        if (!session) return;
+        const calibration = session.calibration ?? (await this.sweepOf(session.prepared));
+        if (!calibration) {
+          this.notice('error', 'p cannot be calibrated: it needs at least three checkpoints with a measured test accuracy.');
+          return;
+        }
+        session.setThreshold(calibration.thr);
+        return;
+      }
+      case 'select':
+        session?.select(m.run, m.checkpoint);
+        return;
+      case 'saveP': {
+        if (!session) return;
+        const file = await saveThreshold(session);
+        if (file) this.notice('info', `Saved p = ${session.p.toFixed(4)} to ${path.basename(file)}.`);
+        return;
+      }
+      case 'openExample':
+        if (!session || m.index >= session.dataset.size) return;
+        await this.services.revealExample(m.index, { preserveFocus: true });
+        await vscode.commands.executeCommand('premem.showExample', m.index);
+        return;
+      case 'exportRecollection':
+        await vscode.commands.executeCommand('premem.exportRecollection');
+        return;
+      case 'openDataset':
+        await vscode.commands.executeCommand('premem.openDatasetWithRuns');
+        return;
+      case 'exportPng': {
+        const saved = await savePng(m.name, m.dataUrl);
+        if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
+        return;
+      }
+      case 'copyCsv':
+        await copyCsv(m.csv);
+        this.notice('info', `Copied ${m.rows.toLocaleString('en-US')} rows of ${m.name} as CSV.`);
+        return;
     }
   }
 }

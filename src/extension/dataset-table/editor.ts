@@ -3,50 +3,44 @@
 import * as vscode from 'vscode';
 import { DEFAULT_QUERY, TableModel, type TableFlags, type TableScores, type ViewQuery } from '../../core/table/table-model';
 import type { AnalysisSession } from '../../core/session';
-import { type HostMessage, isWebviewMessage, type WebviewMessage } from '../../../webview/datasetTable/protocol';
+import { type HostMessage, isWebviewMessage, type WebviewMessage } from '../../../webview/dataset-table/protocol';
 import type { PreMemServices } from '../services';
+import { WebviewPanelHost } from '../webview-panel';
 import type { LoadedTable, TableDocument, TableDocumentState } from './document';
+
+export const DATASET_TABLE_VIEW_TYPE = 'premem.datasetTable';
 
 /** Characters of query and target sent for the detail pane. */
 const DETAIL_LIMIT = 20_000;
 
-export class TableEditor implements vscode.Disposable {
+export class TableEditor extends WebviewPanelHost<HostMessage, WebviewMessage> {
   private model: TableModel | undefined;
   private table: LoadedTable | undefined;
   private viewId = 0;
   private query: ViewQuery = DEFAULT_QUERY;
-  private ready = false;
   private filtering: AbortController | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly document: TableDocument,
-    private readonly panel: vscode.WebviewPanel,
-    private readonly services: PreMemServices,
+    panel: vscode.WebviewPanel,
+    services: PreMemServices,
   ) {
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isWebviewMessage(m)) void this.receive(m).catch((err: Error) => this.services.log.error(`table: ${err.stack ?? err.message}`));
-        else this.services.log.warn('table: ignored a malformed message from the webview');
-      }),
+    super(services, { viewType: DATASET_TABLE_VIEW_TYPE, name: 'dataset-table', title: 'PreMem Dataset', isWebviewMessage });
+    this.attach(panel);
+    this.subscriptions.push(
       document.onDidChangeState((state) => this.show(state)),
       services.onDidChange(() => this.sessionChanged()),
       services.onDidChangeCurrentExample((index) => this.followExample(index)),
-      // A hidden webview gets no messages; when shown again it starts over and asks with 'ready'.
-      panel.onDidChangeViewState(() => {
-        if (!panel.visible) this.ready = false;
-      }),
     );
   }
 
-  private post(message: HostMessage): void {
-    if (this.ready) void this.panel.webview.postMessage(message);
+  protected override showError(message: string): void {
+    this.post({ type: 'notice', message });
   }
 
-  private async receive(m: WebviewMessage): Promise<void> {
+  protected override async handle(m: WebviewMessage): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.ready = true;
         if (m.query) this.query = m.query;
         this.model = undefined;
         this.table = undefined;
@@ -77,7 +71,7 @@ export class TableEditor implements vscode.Disposable {
 
   /** Follows the document: progress while it loads, a fresh model (and the same filter) once it is ready. */
   private show(state: TableDocumentState): void {
-    if (!this.ready) return;
+    if (!this.live) return;
     if (state.kind === 'loading') {
       this.model = undefined;
       this.post({ type: 'loading', message: state.message, fraction: state.fraction });
@@ -159,9 +153,7 @@ export class TableEditor implements vscode.Disposable {
     const index = model.indexAt(row);
     if (open && this.table?.session && this.table.session === this.services.session) {
       await this.services.revealExample(index, { preserveFocus: true, beside: true });
-      if ((await vscode.commands.getCommands(true)).includes('premem.showExample')) {
-        await vscode.commands.executeCommand('premem.showExample', index);
-      }
+      await vscode.commands.executeCommand('premem.showExample', index);
     }
     try {
       const example = await model.dataset.get(index);
@@ -209,14 +201,14 @@ export class TableEditor implements vscode.Disposable {
 
   private followExample(index: number | undefined): void {
     const model = this.model;
-    if (index === undefined || !model || !this.panel.visible || !this.table?.session || this.table.session !== this.services.session) return;
+    if (index === undefined || !model || !this.live || !this.table?.session || this.table.session !== this.services.session) return;
     const row = model.rowOf(index);
     if (row >= 0) this.post({ type: 'reveal', viewId: this.viewId, row });
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.filtering?.abort(new Error('closed'));
-    for (const d of this.disposables) d.dispose();
+    super.dispose();
   }
 }
 

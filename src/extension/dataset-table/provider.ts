@@ -2,11 +2,8 @@
 // text editor. One TableDocument per file (shared by the editors on it), one TableEditor per panel.
 import * as vscode from 'vscode';
 import type { PreMemServices } from '../services';
-import { webviewHtml, webviewOptions } from '../webview-html';
 import { TableDocument } from './document';
 import { TableEditor } from './editor';
-
-export const DATASET_TABLE_VIEW_TYPE = 'premem.datasetTable';
 
 export class DatasetTableProvider implements vscode.CustomReadonlyEditorProvider<TableDocument> {
   constructor(private readonly services: PreMemServices) {}
@@ -17,13 +14,6 @@ export class DatasetTableProvider implements vscode.CustomReadonlyEditorProvider
   }
 
   resolveCustomEditor(document: TableDocument, panel: vscode.WebviewPanel): void {
-    const extensionUri = this.services.context.extensionUri;
-    panel.webview.options = webviewOptions(extensionUri);
-    panel.webview.html = webviewHtml(panel.webview, extensionUri, {
-      script: 'datasetTable',
-      title: 'PreMem Dataset',
-      styles: ['datasetTable.css'],
-    });
     const editor = new TableEditor(document, panel, this.services);
     panel.onDidDispose(() => editor.dispose());
   }

@@ -2,7 +2,8 @@
 import { extname } from 'node:path';
 import * as vscode from 'vscode';
 import type { PreMemServices } from '../services';
-import { DATASET_TABLE_VIEW_TYPE, DatasetTableProvider } from './provider';
+import { DATASET_TABLE_VIEW_TYPE } from './editor';
+import { DatasetTableProvider } from './provider';
 
 const DATASET_EXTENSIONS = new Set(['.jsonl', '.ndjson', '.jsonlines', '.json', '.parquet', '.pq']);
 

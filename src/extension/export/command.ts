@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { exportRecollection, type RecollectionSummary, selectRecollection } from '../../core/export/recollection';
 import type { ExportFormat } from '../../core/export/writers';
+import { DATASET_TABLE_VIEW_TYPE } from '../dataset-table/editor';
 import type { PreMemServices } from '../services';
 
 export function registerExportCommand(services: PreMemServices): vscode.Disposable {
@@ -81,9 +82,9 @@ async function openExport(uri: vscode.Uri, summary: RecollectionSummary): Promis
     await vscode.commands.executeCommand('vscode.open', uri);
     return;
   }
-  // Parquet is binary: the dataset table reads it, when that editor is there.
+  // Parquet is binary: the dataset table reads it.
   try {
-    await vscode.commands.executeCommand('vscode.openWith', uri, 'premem.datasetTable');
+    await vscode.commands.executeCommand('vscode.openWith', uri, DATASET_TABLE_VIEW_TYPE);
   } catch {
     await vscode.commands.executeCommand('revealFileInOS', uri);
   }

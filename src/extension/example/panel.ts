@@ -1,35 +1,28 @@
 // The example panel: one webview beside the dataset editor that follows the example under the cursor and shows its
-// numbers per checkpoint and its samples diffed against the target. The webview keeps its own view state
-// (getState/setState) instead of being retained while hidden; it says "ready" whenever it (re)loads and is then
-// sent the current example. Every message from it is validated before anything is done.
+// numbers per checkpoint and its samples diffed against the target. Lifecycle, message checks and the ready
+// handshake are WebviewPanelHost's; this file says what is shown.
 import * as vscode from 'vscode';
 import { type HostMessage, isWebviewMessage, type WebviewMessage } from '../../../webview/example/protocol';
+import { flagExample, unflagExample } from '../flags/commands';
 import type { PreMemServices } from '../services';
-import { webviewHtml, webviewOptions } from '../webview-html';
+import { WebviewPanelHost } from '../webview-panel';
 import { checkpointNumbers, exampleView, flagView } from './example-data';
-import { flagExample, unflagExample } from './flag-commands';
 import { SampleLoader } from './sample-loader';
 
-export const EXAMPLE_PANEL_VIEW_TYPE = 'premem.example';
+export const EXAMPLE_VIEW_TYPE = 'premem.example';
 
 /** Cursor moves fire in bursts; the panel catches up once they settle. */
 const FOLLOW_DELAY_MS = 60;
 
-export class ExamplePanel implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private panelSubscriptions: vscode.Disposable[] = [];
-  private readonly subscriptions: vscode.Disposable[] = [];
+export class ExamplePanel extends WebviewPanelHost<HostMessage, WebviewMessage> {
   private readonly samples = new SampleLoader();
   /** The example shown, or to be shown once the webview is ready. */
   private index: number | undefined;
-  private ready = false;
   private renderSeq = 0;
   private renderTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(
-    private readonly services: PreMemServices,
-    private readonly extensionUri: vscode.Uri,
-  ) {
+  constructor(services: PreMemServices) {
+    super(services, { viewType: EXAMPLE_VIEW_TYPE, name: 'example', title: 'PreMem Example', isWebviewMessage });
     this.subscriptions.push(
       services.onDidChangeCurrentExample((index) => {
         if (!this.panel || index === undefined || index === this.index) return;
@@ -40,60 +33,25 @@ export class ExamplePanel implements vscode.Disposable {
         this.samples.clear();
         if (this.panel) this.scheduleRender();
       }),
+      { dispose: () => clearTimeout(this.renderTimer) },
     );
   }
 
   /** Shows the panel (creating it beside the editor, without taking focus) on `index`, else the current example. */
   show(index?: number): void {
     this.index = index ?? this.services.currentExample ?? this.index;
-    if (this.panel) {
-      this.panel.reveal(undefined, true);
-      this.scheduleRender(0);
-      return;
-    }
-    const panel = vscode.window.createWebviewPanel(
-      EXAMPLE_PANEL_VIEW_TYPE,
-      'PreMem Example',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      webviewOptions(this.extensionUri),
-    );
-    this.attach(panel);
+    this.reveal(vscode.ViewColumn.Beside, true);
+    this.scheduleRender(0);
   }
 
-  /** Takes over a panel VS Code restored after a reload; the webview's saved state says which example it showed. */
-  restore(panel: vscode.WebviewPanel, state: unknown): void {
+  /** A restored webview's saved state says which example it showed. */
+  protected override restoreState(state: unknown): void {
     const saved = typeof state === 'object' && state !== null ? (state as { index?: unknown }).index : undefined;
     if (this.index === undefined && typeof saved === 'number' && Number.isInteger(saved) && saved >= 0) this.index = saved;
-    this.panel?.dispose();
-    panel.webview.options = webviewOptions(this.extensionUri);
-    this.attach(panel);
   }
 
-  dispose(): void {
-    this.panel?.dispose();
-    for (const d of this.subscriptions) d.dispose();
-  }
-
-  private attach(panel: vscode.WebviewPanel): void {
-    this.panel = panel;
-    this.ready = false;
-    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icons', 'premem.svg');
-    panel.webview.html = webviewHtml(panel.webview, this.extensionUri, { script: 'example', title: 'PreMem Example', styles: ['example.css'] });
-    this.panelSubscriptions = [
-      panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)),
-      panel.onDidDispose(() => {
-        if (this.panel !== panel) return;
-        this.panel = undefined;
-        this.ready = false;
-        for (const d of this.panelSubscriptions) d.dispose();
-        this.panelSubscriptions = [];
-      }),
-    ];
-  }
-
-  private post(message: HostMessage): void {
-    // A hidden webview receives nothing; it asks again ("ready") when shown.
-    if (this.panel && this.ready && this.panel.visible) void this.panel.webview.postMessage(message);
+  protected override showError(message: string): void {
+    this.post({ type: 'error', message });
   }
 
   private scheduleRender(delay = FOLLOW_DELAY_MS): void {
@@ -102,7 +60,7 @@ export class ExamplePanel implements vscode.Disposable {
   }
 
   private async render(): Promise<void> {
-    if (!this.panel || !this.ready) return;
+    if (!this.live) return;
     const seq = ++this.renderSeq;
     const { session, flags } = this.services;
     if (!session) {
@@ -120,30 +78,18 @@ export class ExamplePanel implements vscode.Disposable {
         this.post({ type: 'empty', message: 'No run is loaded for this dataset.', canOpen: false });
         return;
       }
-      this.panel.title = `PreMem Example ${view.index + 1}`;
+      if (this.panel) this.panel.title = `PreMem Example ${view.index + 1}`;
       this.post({ type: 'example', example: view });
     } catch (err) {
-      if (seq === this.renderSeq) this.post({ type: 'error', message: errorText(err) });
+      if (seq === this.renderSeq) this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
     }
   }
 
-  private receive(raw: unknown): void {
-    if (!isWebviewMessage(raw)) {
-      this.services.log.warn(`example panel: ignored a malformed message from the webview: ${describe(raw)}`);
-      return;
-    }
-    void this.handle(raw).catch((err: unknown) => {
-      this.services.log.error(`example panel: ${raw.type} failed: ${errorText(err)}`);
-      this.post({ type: 'error', message: errorText(err) });
-    });
-  }
-
-  private async handle(m: WebviewMessage): Promise<void> {
+  protected override async handle(m: WebviewMessage): Promise<void> {
     const { session } = this.services;
     const inRange = (index: number) => session !== undefined && index < session.dataset.size;
     switch (m.type) {
       case 'ready':
-        this.ready = true;
         return this.render();
       case 'requestSamples': {
         if (!session || !inRange(m.index)) return;
@@ -180,18 +126,4 @@ export class ExamplePanel implements vscode.Disposable {
     const { session, flags } = this.services;
     if (session) this.post({ type: 'flag', index, flag: flagView(flags, session.dataset.keys[index]) });
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

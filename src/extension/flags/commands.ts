@@ -1,9 +1,10 @@
 // premem.flagExample / premem.unflagExample, from the command palette (the example under the cursor), a hover link
-// or the fragile-examples tree (an index argument), and the functions the example panel calls for its own form.
+// or the fragile-examples tree (an index argument), and the functions the example panel calls for its own flag form.
 // Flags go through the FlagStore only; its change callback makes the session manager fire onDidChange.
 import * as vscode from 'vscode';
 import { FLAG_REASONS, type FlagReason } from '../../core/flags/flag-events';
 import type { FlagState } from '../../core/flags/flag-store';
+import { exampleIndexFromArgument } from '../example-argument';
 import type { PreMemServices } from '../services';
 
 export const REASON_DESCRIPTIONS: Record<FlagReason, string> = {
@@ -14,19 +15,6 @@ export const REASON_DESCRIPTIONS: Record<FlagReason, string> = {
   keep: 'Never export it, even when fragile',
   other: 'Say why in the note',
 };
-
-/**
- * The example a command is about: an index passed by a hover link or a tree item ({ index }), else the example
- * under the cursor. Undefined when there is none or it is out of range.
- */
-export function exampleIndexFromArgument(services: PreMemServices, arg: unknown): number | undefined {
-  let index: unknown = arg;
-  if (typeof arg === 'object' && arg !== null && 'index' in arg) index = (arg as { index: unknown }).index;
-  if (typeof index === 'string' && /^\d+$/.test(index)) index = Number(index);
-  if (index === undefined || index === null) index = services.currentExample;
-  const size = services.session?.dataset.size ?? 0;
-  return typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < size ? index : undefined;
-}
 
 export async function flagExample(services: PreMemServices, index: number, reason: FlagReason, note: string): Promise<FlagState | undefined> {
   const { session, flags } = services;
