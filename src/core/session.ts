@@ -12,15 +12,9 @@ import type { Dataset, InputProblem, Run } from './model';
 import { loadRuns } from './runlog/load';
 import type { PreMemLogReader } from './runlog/premem-reader';
 
-/** How an example is marked in the editor. */
-export const enum Bucket {
-  NotScored = 0,
-  Fragile = 1,
-  AtRisk = 2,
-  Robust = 3,
-}
-export const BUCKET_NAMES = ['not-scored', 'fragile', 'at-risk', 'robust'] as const;
-export type BucketName = (typeof BUCKET_NAMES)[number];
+import { Bucket, BUCKET_NAMES, type BucketName } from './buckets';
+
+export { Bucket, BUCKET_NAMES, type BucketName };
 
 /** Examples within this margin above t are "at risk". */
 export const AT_RISK_MARGIN = 0.15;

@@ -1,7 +1,7 @@
 // The dashboard webview: six panels over one model from the host, redrawn whenever p, t, the selection or the
 // results change. UI state (sort, zoom, scroll) survives the panel being hidden through getState/setState.
 import { append, clear, el } from '../shared/dom';
-import { plural } from '../../src/extension/format';
+import { plural } from '../shared/format';
 import { connect } from '../shared/vscode-api';
 import { createAdvicePanel } from './advice';
 import { applyTheme, fmt3, fmt4, num } from './charts';

@@ -3,7 +3,7 @@
 import type { ChartConfiguration, TooltipItem } from 'chart.js';
 import { predictionCsv, toCsv } from '../../src/core/dashboard/csv';
 import type { PredictionData } from '../../src/core/dashboard/prediction';
-import { plural } from '../../src/extension/format';
+import { plural } from '../shared/format';
 import { append, clear, el } from '../shared/dom';
 import { card, chartBox } from './card';
 import { ACCURACY_TICKS, backgroundPlugin, ChartHolder, fmt3, fmt4, num, runStyle, type RunStyle, shortRunLabels } from './charts';

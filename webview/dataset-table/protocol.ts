@@ -1,14 +1,15 @@
 // Messages between the dataset table editor and its webview. Both sides check every message on arrival: the
 // host trusts nothing the webview sends, the webview renders only data of the declared shape. Record text
 // travels as plain strings and is rendered with textContent.
-import type { SortColumn } from '../../src/core/table/order';
-import type { TableRow, ViewQuery } from '../../src/core/table/table-model';
+import { BUCKET_NAMES } from '../../src/core/buckets';
+import { type SortColumn, SORT_COLUMNS } from '../../src/core/table/order';
+import type { TableRow, ViewQuery } from '../../src/core/table/table-view';
 import { arrayOf, isBoolean, isIndex, isString, literal, type MessageChecks, messageGuard, nullable, oneOf, shape } from '../shared/guards';
 
 export type { SortColumn, TableRow, ViewQuery };
 
-export const BUCKETS = ['fragile', 'at-risk', 'robust', 'not-scored'] as const;
-const SORT_COLUMN_NAMES = ['line', 'preMem', 'trajectory'] as const;
+/** The buckets in the order the filter lists them. */
+export const BUCKETS = ['fragile', 'at-risk', 'robust', 'not-scored'] as const satisfies readonly (typeof BUCKET_NAMES)[number][];
 
 /** Longest filter text accepted. */
 export const MAX_FILTER_TEXT = 1000;
@@ -64,14 +65,14 @@ export type WebviewMessage =
 
 // ---- guards ------------------------------------------------------------------------------------------------
 
-const isBucket = oneOf(BUCKETS);
+const isBucket = oneOf(BUCKET_NAMES);
 const isFraction = (v: unknown): v is number | null => v === null || (typeof v === 'number' && v >= 0 && v <= 1);
 const isFilterText = (v: unknown): v is string => isString(v) && v.length <= MAX_FILTER_TEXT;
 
 export const isViewQuery = shape<ViewQuery>({
-  sort: shape({ column: oneOf(SORT_COLUMN_NAMES), descending: isBoolean }),
+  sort: shape({ column: oneOf(SORT_COLUMNS), descending: isBoolean }),
   text: isFilterText,
-  buckets: (v): v is ViewQuery['buckets'] => arrayOf(isBucket)(v) && v.length <= BUCKETS.length,
+  buckets: (v): v is ViewQuery['buckets'] => arrayOf(isBucket)(v) && v.length <= BUCKET_NAMES.length,
   flaggedOnly: isBoolean,
 });
 

@@ -4,7 +4,7 @@ import { numbersLine } from './checkpoints';
 import type { PanelContext } from './context';
 import { type Choice, select } from './elements';
 import { parsePointKey, pointKey } from './state';
-import { shortRunNames } from '../../src/extension/format';
+import { shortRunNames } from '../shared/format';
 
 export function renderCompare(ctx: PanelContext): HTMLElement {
   const x = ctx.example;

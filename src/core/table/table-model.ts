@@ -4,10 +4,13 @@
 import type { Dataset } from '../model';
 import type { FlagState } from '../flags/flag-store';
 import { TRAJECTORY_LABELS, TRAJECTORY_NAMES } from '../metrics/dynamics';
-import { BUCKET_NAMES, type BucketName } from '../session';
-import { filterRows, inversePermutation, sortRows, type SortSpec } from './order';
+import { BUCKET_NAMES } from '../buckets';
+import { filterRows, inversePermutation, sortRows } from './order';
 import type { RecordSource, ScanOptions } from './record-source';
+import type { TableRow, ViewQuery } from './table-view';
 import { textMatcher } from './text-match';
+
+export type { TableRow, ViewQuery };
 
 /** Per-example numbers of the selected run and checkpoint. */
 export interface TableScores {
@@ -22,29 +25,6 @@ export interface TableScores {
 export interface TableFlags {
   state(key: string): Pick<FlagState, 'reason'> | undefined;
   flaggedKeys(): string[];
-}
-
-export interface ViewQuery {
-  sort: SortSpec;
-  /** Keep rows whose query contains this text (case-insensitive); '' keeps all. */
-  text: string;
-  /** Keep rows in these buckets; empty keeps all. */
-  buckets: BucketName[];
-  flaggedOnly: boolean;
-}
-
-export interface TableRow {
-  /** Position in the dataset (the index of every per-example array). */
-  index: number;
-  line: number;
-  key: string;
-  preview: string;
-  /** PreMemAcc with two decimals, '–' when not scored. */
-  preMem: string;
-  bucket: BucketName;
-  trajectory: string;
-  /** The flag's reason, '' when not flagged. */
-  flag: string;
 }
 
 export const DEFAULT_QUERY: ViewQuery = { sort: { column: 'line', descending: false }, text: '', buckets: [], flaggedOnly: false };
