@@ -75,7 +75,7 @@ export async function benchDashboard(): Promise<string[]> {
     source.setThreshold(thr);
     const [built, t] = time(() => ({ model: buildDashboard(source), heatmap: buildHeatmap(source)! }));
     const [, tt] = time(() => {
-      const json = JSON.stringify({ type: 'model', model: built.model, context: { dataset: 'train.jsonl', configFile: null, computeMs: t }, ack: k });
+      const json = JSON.stringify({ type: 'model', model: built.model, context: { dataset: 'train.jsonl', configFile: null, computeMs: t }, seq: k });
       const heat = encodeHeatmap(built.heatmap, { key: k, run: 'r', checkpointIds: runs[selectedRun].checkpoints.map((c) => c.id), selectedCheckpoint: 0 });
       if (!isHostMessage(JSON.parse(json)) || !isHeatmapMessage(heat)) throw new Error('a dashboard message failed its guard');
     });

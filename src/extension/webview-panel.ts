@@ -2,6 +2,9 @@
 // load the HTML shell, check each message from the webview with its protocol's guard (logging and dropping the
 // rest), and the ready handshake. Webviews are not kept alive while hidden: each keeps its own view state
 // (getState/setState) and says 'ready' whenever it (re)loads, and nothing is posted to it before that.
+// Replies are matched one way in every protocol: a host message that answers a request repeats the fields that
+// name it (the example's index, run and checkpoint; the table's viewId and start; the dashboard's seq), and the
+// webview drops an answer that no longer matches what it shows.
 import * as vscode from 'vscode';
 import type { PreMemServices } from './services';
 import { webviewHtml, webviewOptions } from './webview-html';

@@ -441,10 +441,10 @@ test('protocol guards: a real model passes after the JSON trip (NaN as null); ma
   const run = makeRun('g', [[[1, NaN, 0], [2, NaN, 1.01]], [[1, 0.5, 0], [1.01, 2, 2]]], [{ testAccuracy: 0.5 }, { testAccuracy: 0.5, testPerplexity: 1.3 }]);
   const source = new StaticDashboardSource([prepareRun(run)], { thr, calibration: null });
   const model = buildDashboard(source);
-  const message = JSON.parse(JSON.stringify({ type: 'model', model, context: { dataset: 'd.jsonl', configFile: null, computeMs: 1.5 }, ack: 3, sweep: null }));
+  const message = JSON.parse(JSON.stringify({ type: 'model', model, context: { dataset: 'd.jsonl', configFile: null, computeMs: 1.5 }, seq: 3, sweep: null }));
   assert.equal(message.model.threshold.r2, null, 'R² with no spread in test accuracy is NaN, sent as null');
   assert.equal(isHostMessage(message), true);
-  assert.ok(!isHostMessage({ ...message, ack: 1.5 }));
+  assert.ok(!isHostMessage({ ...message, seq: 1.5 }));
   assert.ok(!isHostMessage({ ...message, model: { ...message.model, advice: { ...message.model.advice, rows: [{ run: 3 }] } } }));
   assert.ok(!isHostMessage({ ...message, sweep: { points: 'x' } }));
   assert.ok(!isHostMessage({ type: 'notice', level: 'warn', text: 'x' }));

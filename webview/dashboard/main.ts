@@ -100,7 +100,7 @@ let latest: ModelMessage | undefined;
  * the charts redraw, and drawing stale models would only delay the current one.
  */
 function onModel(m: ModelMessage): void {
-  threshold.acknowledge(m.ack);
+  threshold.acknowledge(m.seq);
   if (m.sweep !== undefined) threshold.setCurve(m.sweep);
   if (latest === undefined) requestAnimationFrame(renderLatest);
   latest = m;

@@ -39,7 +39,7 @@ export type ExportName = (typeof EXPORT_NAMES)[number];
 
 export type WebviewMessage =
   | { type: 'ready' }
-  /** Move p (as thr = log(log(p))); the reply is a model message with ack >= seq. */
+  /** Move p (as thr = log(log(p))); the reply is a model message with a seq at least this one. */
   | { type: 'setThreshold'; thr: number; seq: number }
   | { type: 'useCalibrated' }
   | { type: 'select'; run: number; checkpoint: number }
@@ -79,10 +79,10 @@ export interface ModelContext {
 export type HostMessage =
   | { type: 'empty'; message: string }
   /**
-   * Every panel's data. `ack`: the last setThreshold seq applied. `sweep`: the R²(p) curve, only when it changed
+   * Every panel's data. `seq`: that of the last setThreshold applied (0 before any). `sweep`: the R²(p) curve, only when it changed
    * since the last model message (null: there is none, no test accuracy); absent means unchanged.
    */
-  | { type: 'model'; model: DashboardModel; context: ModelContext; ack: number; sweep?: SweepCurve | null }
+  | { type: 'model'; model: DashboardModel; context: ModelContext; seq: number; sweep?: SweepCurve | null }
   | { type: 'heatmap'; heatmap: HeatmapMessage }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
@@ -201,7 +201,7 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
     type: literal('model'),
     model: isModel,
     context: shape<ModelContext>({ dataset: isString, configFile: isStringOrNull, computeMs: isFiniteNumber }),
-    ack: isInteger,
+    seq: isInteger,
     sweep: optional(nullable(isSweep)),
   }),
   heatmap: shape({ type: literal('heatmap'), heatmap: isHeatmapMessage }),

@@ -59,11 +59,11 @@ export function createThresholdPanel(post: (m: WebviewMessage) => void, theme: (
     post({ type: 'setThreshold', thr, seq });
   }
 
-  /** A model arrived that answers requests up to `ack`: the next slider position may go. */
-  function settle(ack: number): void {
-    if (!inFlight || ack < inFlight.seq) return;
+  /** A model arrived that answers requests up to `answered` (its seq): the next slider position may go. */
+  function settle(answered: number): void {
+    if (!inFlight || answered < inFlight.seq) return;
     clearTimeout(inFlight.timer);
-    if (Number.isFinite(ack)) answeredSentAt = inFlight.sentAt;
+    if (Number.isFinite(answered)) answeredSentAt = inFlight.sentAt;
     inFlight = undefined;
     if (pending !== undefined) {
       const next = pending;

@@ -20,7 +20,8 @@ const NOT_SENT = Symbol('not sent');
 
 export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage> {
   private scheduled = false;
-  private ack = 0;
+  /** The seq of the last setThreshold applied, repeated in every model message. */
+  private answeredSeq = 0;
   private sentCalibration: Calibration | null | typeof NOT_SENT = NOT_SENT;
   private sentView: object | undefined | typeof NOT_SENT = NOT_SENT;
   private sentSession: AnalysisSession | undefined | typeof NOT_SENT = NOT_SENT;
@@ -86,7 +87,7 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       type: 'model',
       model,
       context: { dataset: path.basename(session.dataset.path), configFile: session.config.file ? path.basename(session.config.file) : null, computeMs },
-      ack: this.ack,
+      seq: this.answeredSeq,
       ...(sweep !== undefined ? { sweep } : {}),
     });
     if (heatmap) {
@@ -141,9 +142,9 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
         return;
       case 'setThreshold': {
         const thr = clampThreshold(m.thr);
-        this.ack = Math.max(this.ack, m.seq);
+        this.answeredSeq = Math.max(this.answeredSeq, m.seq);
         if (session && thr !== undefined) session.setThreshold(thr);
-        this.schedule(); // answers with the ack even when p did not change
+        this.schedule(); // answers with the seq even when p did not change
         return;
       }
       case 'useCalibrated': {
