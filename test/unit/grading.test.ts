@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractAnswer, grade, gradeAgainst, graders, referenceAnswer, targetAnswer } from '../../src/core/grading';
-import { stripString } from '../../src/core/grading/mathNormalise';
+import { stripString } from '../../src/core/grading/math-answer-normalise';
 import { fixtures, repoRoot, sharedData, skipWithoutShared } from './support/shared';
 import { buildCliBundle } from './support/cli-bundle';
 

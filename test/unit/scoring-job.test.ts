@@ -7,7 +7,7 @@ import { openDataset } from '../../src/core/dataset/open';
 import { gradeAgainst, targetAnswer } from '../../src/core/grading';
 import type { Dataset } from '../../src/core/model';
 import { loadRuns } from '../../src/core/runlog/load';
-import { validateRecord, type ExampleRecord } from '../../src/core/runlog/premem-format';
+import { validateRecord, type ExampleRecord } from '../../src/core/runlog/premem/records';
 import { fillTemplate, parseScoringConfig } from '../../src/core/scoring/config';
 import { runScoringJob, ScoringJobRunning, scoringLockPath, type ScoringJobOptions } from '../../src/core/scoring/job';
 import { ScoringRefused } from '../../src/core/scoring/probe';
