@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { analyze } from '../src/core/analysis';
 import { openDataset } from '../src/core/dataset/open';
+import { DEFAULT_FRAGILE_T } from '../src/core/metrics/dynamics';
 import type { Run } from '../src/core/model';
 import { readPaperRuns } from '../src/core/runlog/paper';
 import { keysDigest, type ScoresRecord } from '../src/core/runlog/premem/scores-record';
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
   await writeFile(
     path.join(DEMO, 'premem.json'),
     JSON.stringify(
-      { dataset: 'data/gsm8k-train.jsonl', profile: 'gsm8k', testDataset: 'data/gsm8k-test.jsonl', runs: ['runs'], p: 'calibrate', t: 0.75 },
+      { dataset: 'data/gsm8k-train.jsonl', profile: 'gsm8k', testDataset: 'data/gsm8k-test.jsonl', runs: ['runs'], p: 'calibrate', t: DEFAULT_FRAGILE_T },
       null,
       2,
     ) + '\n',

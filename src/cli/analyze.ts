@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { analyze, type AnalysisResult } from '../core/analysis';
 import { openDataset } from '../core/dataset/open';
-import { CATEGORY_NAMES, exampleDynamics } from '../core/metrics/dynamics';
+import { CATEGORY_NAMES, DEFAULT_FRAGILE_T, exampleDynamics } from '../core/metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../core/metrics/premem';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
@@ -23,7 +23,7 @@ const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-ev
   --dataset FILE        the training dataset (JSONL, Parquet, JSON): places logs by stable key, adds keys to output
   --p P                 memorization threshold on target perplexity (default: GSM8K's 1.1055)
   --calibrate           choose p by sweeping it against measured test accuracy; reports leave-one-run-out error
-  --t T                 fragile threshold on PreMemAcc (default 0.75)
+  --t T                 fragile threshold on PreMemAcc (default ${DEFAULT_FRAGILE_T})
   --answer-files        paper layout: which sample file per checkpoint (default: released, the paper's order)
   --json                one JSON object instead of the table
   --per-example FILE    one line per (run, checkpoint, example) with accuracy, perplexity, PreMemAcc, category

@@ -343,9 +343,9 @@ describe('premem export (built CLI)', () => {
     const expected = [...golden].filter((v) => v <= T).length;
     const r = premem(['--runs', RUNS_DIR, '--dataset', datasetFile, '--run', GOLDEN_RUN, '--p', String(pFromThreshold(GOLDEN_THR))]);
     assert.equal(r.code, 0, r.stderr);
-    const defaultOut = path.join(dir, 'work', 'gsm8k-train-200.recollect.jsonl');
+    const defaultOut = path.join(dir, 'work', 'gsm8k-train-200.recollection.jsonl');
     assert.equal(r.stdout.trim().split('\n').length, 1);
-    assert.match(r.stdout, new RegExp(`^${expected} examples \\(${((100 * expected) / 200).toFixed(1)}% of the dataset\\).*written to gsm8k-train-200\\.recollect\\.jsonl\\n$`));
+    assert.match(r.stdout, new RegExp(`^${expected} examples \\(${((100 * expected) / 200).toFixed(1)}% of the dataset\\).*written to gsm8k-train-200\\.recollection\\.jsonl\\n$`));
     assert.equal(readJsonl(defaultOut).length, expected);
   });
 
