@@ -9,11 +9,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  REPO_ROOT, answerFileDialog, readStatusBar, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForText, withVSCode,
+  DEMO_DIR, REPO_ROOT, answerFileDialog, demoWorkspace, readStatusBar, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForText, withVSCode,
 } from './harness.mjs';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
-const DEMO = join(REPO_ROOT, 'demo');
 const DEFAULT_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';
 const T = 0.75;
 const AT_RISK_MARGIN = 0.15;
@@ -21,12 +20,6 @@ const SETTINGS = { 'editor.wordWrap': 'off', 'workbench.colorTheme': 'Default Da
 const STATUS_ID = 'premem.premem.premem.run';
 const TRAJECTORY_LABELS = ['Never learned', 'Memorized directly', 'Generalized, then memorized', 'Generalized'];
 
-/** A fresh copy of the demo workspace (the tests edit it, flag in it and append to its logs). */
-async function demoWorkspace(label) {
-  const dir = await tempDir(label);
-  await cp(DEMO, dir, { recursive: true });
-  return dir;
-}
 
 /** The CLI's analysis of a workspace: summary means and per-example values by run and checkpoint. */
 async function expectedAnalysis(workspace) {
@@ -444,8 +437,8 @@ test('an edited dataset: marks stay on their records by content, and follow them
 
 test('without premem.json: Open Dataset with Runs asks for the files, detects the format, and saves premem.json', { timeout: 240_000 }, async () => {
   const workspace = await tempDir('no-config');
-  await cp(join(DEMO, 'data'), join(workspace, 'data'), { recursive: true });
-  await cp(join(DEMO, 'runs'), join(workspace, 'runs'), { recursive: true });
+  await cp(join(DEMO_DIR, 'data'), join(workspace, 'data'), { recursive: true });
+  await cp(join(DEMO_DIR, 'runs'), join(workspace, 'runs'), { recursive: true });
   await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-open', settings: { ...SETTINGS, 'files.simpleDialog.enable': true } }, async (session) => {
     const { page } = session;
     // Contributions are in once the PreMem view container shows (the extension itself is not active yet).
@@ -466,7 +459,7 @@ test('without premem.json: Open Dataset with Runs asks for the files, detects th
 });
 
 test('bad input: records skipped with file:line in the PreMem log, summarised in one warning', { timeout: 240_000 }, async () => {
-  const good = (await readFile(join(DEMO, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').slice(0, 50);
+  const good = (await readFile(join(DEMO_DIR, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').slice(0, 50);
   const lines = [...good.slice(0, 10), '{"question": "torn', ...good.slice(10, 20), '[1, 2, 3]', '{"question": "no answer"}', ...good.slice(20)];
   const workspace = await tempDir('bad-input');
   await mkdir(join(workspace, 'data'), { recursive: true });
@@ -483,15 +476,11 @@ test('bad input: records skipped with file:line in the PreMem log, summarised in
   });
 });
 
-test('a 60 MB dataset opens in the table editor', { timeout: 300_000 }, async (t) => {
-  if (!existsSync(join(REPO_ROOT, 'src/extension/dataset-table'))) {
-    t.skip('the table editor (src/extension/dataset-table) is not part of this build');
-    return;
-  }
+test('a 60 MB dataset opens in the table editor', { timeout: 300_000 }, async () => {
   const workspace = await tempDir('large');
   await mkdir(join(workspace, 'data'), { recursive: true });
   const big = join(workspace, 'data/big.jsonl');
-  const lines = (await readFile(join(DEMO, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const lines = (await readFile(join(DEMO_DIR, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').filter(Boolean);
   const fh = await open(big, 'w');
   let size = 0;
   for (let copy = 0; size < 60 * 1024 * 1024; copy++) {

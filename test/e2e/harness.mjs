@@ -11,6 +11,8 @@ import { chromium } from 'playwright-core';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TMP_ROOT = join(REPO_ROOT, 'test/e2e/.tmp');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test/e2e/screenshots');
+/** The committed demo workspace: GSM8K with the paper's 13 runs (scripts/make-demo.ts). */
+export const DEMO_DIR = join(REPO_ROOT, 'demo');
 const CODE_SERVER_ENTRY = join(REPO_ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -68,6 +70,13 @@ export async function makeWorkspace(files = {}, label = 'workspace') {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text);
   }
+  return dir;
+}
+
+/** A fresh copy of the demo workspace (tests edit it, flag in it and append to its logs). */
+export async function demoWorkspace(label) {
+  const dir = await tempDir(label);
+  await cp(DEMO_DIR, dir, { recursive: true });
   return dir;
 }
 
