@@ -13,7 +13,7 @@ export const TMP_ROOT = join(REPO_ROOT, 'test/e2e/.tmp');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test/e2e/screenshots');
 /** The committed demo workspace: GSM8K with the paper's 13 runs (scripts/make-demo.ts). */
 export const DEMO_DIR = join(REPO_ROOT, 'demo');
-const CODE_SERVER_ENTRY = join(REPO_ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
+export const CODE_SERVER_ENTRY = join(REPO_ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
 const CHROMIUM = '/usr/bin/chromium';
 
 const CHROMIUM_ARGS = [
@@ -388,25 +388,30 @@ export async function copyExtension(sourceDir, extensionsDir) {
   return target;
 }
 
-function spawnCodeServer({ port, workspace, userDataDir, extensionsDir, sessionDir, logFile, env }) {
+/**
+ * Starts code-server on 127.0.0.1:port without authentication, with its own user data, extensions and config, on
+ * `workspace`; the tests and `npm run demo` both start it here. detached: its own process group, so the caller can
+ * end it with its extension host and terminals (process.kill(-child.pid)).
+ */
+export function startCodeServer({ port, workspace, userDataDir, extensionsDir, configFile, env = {}, stdio }) {
   const args = [
     CODE_SERVER_ENTRY,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--config', join(sessionDir, 'code-server.yaml'),
+    '--config', configFile,
     '--extensions-dir', extensionsDir,
     '--user-data-dir', userDataDir,
     workspace,
   ];
+  return spawn(process.execPath, args, { detached: true, stdio, env: { ...process.env, EXTENSIONS_GALLERY: LOOPBACK_GALLERY, ...env } });
+}
+
+function spawnCodeServer({ port, workspace, userDataDir, extensionsDir, sessionDir, logFile, env }) {
   const logChunks = [];
-  // detached: its own process group, so stop() can end code-server with its extension host and terminals.
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EXTENSIONS_GALLERY: LOOPBACK_GALLERY, ...env },
-  });
+  const configFile = join(sessionDir, 'code-server.yaml');
+  const child = startCodeServer({ port, workspace, userDataDir, extensionsDir, configFile, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const flush = () => writeFile(logFile, Buffer.concat(logChunks)).catch(() => {});
   child.stdout.on('data', (d) => { logChunks.push(d); flush(); });
   child.stderr.on('data', (d) => { logChunks.push(d); flush(); });
@@ -480,16 +485,18 @@ async function answers(url) {
   }
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePort(port));
+/** `preferred` when it is free on 127.0.0.1, else any free port. */
+export function freePort(preferred = 0) {
+  const tryPort = (p) =>
+    new Promise((resolvePort, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(p, '127.0.0.1', () => {
+        const { port } = srv.address();
+        srv.close(() => resolvePort(port));
+      });
     });
-  });
+  return tryPort(preferred).catch(() => tryPort(0));
 }
 
 async function openQuickInput(page, key) {
