@@ -13,7 +13,7 @@ import { scanInParallel } from '../../src/core/runlog/premem/parallel-scan';
 import { PreMemLogReader } from '../../src/core/runlog/premem/log-reader';
 import { synthesize } from '../../src/core/synth';
 import { Random } from '../../src/core/synth/random';
-import { tempDir } from './support/temp-dir';
+import { tempDir } from '../support/temp-dir';
 
 const tmp = () => tempDir('premem-cache-');
 

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fixtures, repoRoot, sharedData, skipWithoutShared } from './support/shared';
+import { fixtures, repoRoot, sharedData, skipWithoutShared } from '../support/shared';
 
 function premem(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });

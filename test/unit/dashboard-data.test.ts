@@ -22,7 +22,7 @@ import { preMemAccuracy, prepareRun } from '../../src/core/metrics/premem';
 import { pFromThreshold, thresholdFromP } from '../../src/core/metrics/threshold';
 import { InputError, type CheckpointScores, type Run } from '../../src/core/model';
 import { readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures, sharedData, skipWithoutShared } from './support/shared';
+import { fixtures, sharedData, skipWithoutShared } from '../support/shared';
 
 const P = 1.1;
 const thr = thresholdFromP(P);

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_QUERY, TableModel, type TableScores } from '../../src/core/table/table-model';
 import { textMatcher } from '../../src/core/table/text-match';
 import { isHostMessage, isViewQuery, isWebviewMessage } from '../../webview/datasetTable/protocol';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
 
 const fx = (name: string) => path.join(fixtures, 'datasets', name);
 const scratch = mkdtempSync(path.join(tmpdir(), 'premem-table-'));

@@ -15,7 +15,7 @@ import { openDataset } from '../../src/core/dataset/open';
 import { openParquetDataset } from '../../src/core/dataset/parquet';
 import { customProfile, detectProfile, getPath, GSM8K_PROFILE, MATH_PROFILE, resolveProfile } from '../../src/core/dataset/profiles';
 import { InputError, type Dataset } from '../../src/core/model';
-import { fixtures, sharedData, skipWithoutShared } from './support/shared';
+import { fixtures, sharedData, skipWithoutShared } from '../support/shared';
 
 const dir = path.join(fixtures, 'datasets');
 const fx = (name: string) => path.join(dir, name);

@@ -11,7 +11,7 @@ import { AnalysisSession } from '../../src/core/session';
 import { checkpointNumbers, exampleView } from '../../src/extension/example-panel/example-data';
 import { SampleLoader } from '../../src/extension/example-panel/sample-loader';
 import { FLAG_REASON_NAMES, type HostMessage, isHostMessage, isWebviewMessage, MAX_NOTE_LENGTH } from '../../webview/example/protocol';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
 
 /** What crosses postMessage: JSON. */
 const roundTrip = <T>(m: T): unknown => JSON.parse(JSON.stringify(m));

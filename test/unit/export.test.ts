@@ -16,8 +16,8 @@ import { pFromThreshold } from '../../src/core/metrics/threshold';
 import { InputError, type Dataset, type Run } from '../../src/core/model';
 import { readNpy } from '../../src/core/npy';
 import { readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures, repoRoot } from './support/shared';
-import { buildCliBundle } from './support/cli-bundle';
+import { fixtures, repoRoot } from '../support/shared';
+import { buildCliBundle } from '../support/cli-bundle';
 
 const RUNS_DIR = path.join(fixtures, 'paper-runs-mini');
 const GOLDEN_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import { FlagStore, flagFilePath } from '../../src/core/flags/flag-store';
-import { repoRoot } from './support/shared';
+import { repoRoot } from '../support/shared';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'premem-flags-'));
 const running = new Set<Writer>();

@@ -5,8 +5,8 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractAnswer, grade, gradeAgainst, graders, referenceAnswer, targetAnswer } from '../../src/core/grading';
 import { stripString } from '../../src/core/grading/math-answer-normalise';
-import { fixtures, repoRoot, sharedData, skipWithoutShared } from './support/shared';
-import { buildCliBundle } from './support/cli-bundle';
+import { fixtures, repoRoot, sharedData, skipWithoutShared } from '../support/shared';
+import { buildCliBundle } from '../support/cli-bundle';
 
 function readJsonl(file: string): { question: string; answer: string }[] {
   return readFileSync(file, 'utf8')

@@ -8,7 +8,7 @@ import { checkpointMeans, preMemAccuracy, prepareRun, prepareRunInTurns } from '
 import { thresholdFromP } from '../../src/core/metrics/threshold';
 import type { Run } from '../../src/core/model';
 import { readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
 
 /** A run from per-checkpoint [accuracy[], perplexity[]] rows. */
 function makeRun(rows: [number[], number[]][], testAccuracy?: number[]): Run {

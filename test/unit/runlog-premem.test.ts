@@ -9,8 +9,8 @@ import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem
 import { scanInParallel } from '../../src/core/runlog/premem/parallel-scan';
 import { PreMemLogReader } from '../../src/core/runlog/premem/log-reader';
 import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem/log-writer';
-import { fixtures, repoRoot } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures, repoRoot } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const small = path.join(fixtures, 'runlogs/small.premem.jsonl');
 const badLines = path.join(fixtures, 'runlogs/bad-lines.premem.jsonl');

@@ -6,7 +6,7 @@ import { validateRecord } from '../../src/core/runlog/premem/records';
 import { PreMemLogReader } from '../../src/core/runlog/premem/log-reader';
 import { keysDigest } from '../../src/core/runlog/premem/scores-record';
 import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem/log-writer';
-import { tempDir } from './support/temp-dir';
+import { tempDir } from '../support/temp-dir';
 
 async function tmpFile(name: string, text: string): Promise<string> {
   const d = await tempDir('premem-scores-');

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { holdLock } from '../../src/core/file-lock';
 import { scoringLockPath } from '../../src/core/scoring/job';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
-import { fixtures, repoRoot } from './support/shared';
+import { fixtures, repoRoot } from '../support/shared';
 
 const KEY = 'sk-cli-secret-8c41f0d2b7';
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');

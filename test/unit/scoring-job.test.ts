@@ -12,7 +12,7 @@ import { fillTemplate, parseScoringConfig } from '../../src/core/scoring/config'
 import { runScoringJob, ScoringJobRunning, scoringLockPath, type ScoringJobOptions } from '../../src/core/scoring/job';
 import { ScoringRefused } from '../../src/core/scoring/probe';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
 
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
 const examples = readExamples(DATASET);

@@ -13,8 +13,8 @@ import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem
 import { loadPreMemRuns } from '../../src/core/runlog/premem/find-and-load';
 import { synthesize } from '../../src/core/synth';
 import { SYNTH_P, TRAJECTORY_SHARES } from '../../src/core/synth/trajectories';
-import { repoRoot } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { repoRoot } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const tmp = () => tempDir('premem-synth-');
 
