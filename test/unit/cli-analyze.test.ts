@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fixtures, repoRoot, sharedData, skipWithoutShared } from '../support/shared';
+import { tempDirSync } from '../support/temp-dir';
 
 function premem(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
@@ -40,7 +40,7 @@ test('analyze --calibrate includes the sweep and leave-one-run-out error', () =>
 
 test('analyze --per-example writes one line per (run, checkpoint, trained example) with keys from the dataset', { skip: skipWithoutShared('gsm8k', 'train.jsonl') }, () => {
   // The mini runs hold the first 200 examples; a 200-line dataset gives them keys.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'premem-cli-'));
+  const dir = tempDirSync('premem-cli-');
   const lines = readFileSync(sharedData('gsm8k', 'train.jsonl')!, 'utf8').split('\n').slice(0, 200);
   const dataset = path.join(dir, 'train200.jsonl');
   writeFileSync(dataset, lines.join('\n') + '\n');
@@ -81,7 +81,7 @@ test('analyze: --t out of range and negative --p/--t are usage errors naming the
 });
 
 test('analyze: bad paths are one line and exit 1, never a stack trace', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'premem-cli-'));
+  const dir = tempDirSync('premem-cli-');
   const oneLine = (r: { code: number | null; stderr: string }, pattern: RegExp) => {
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -1,7 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDataset } from '../../src/core/dataset/open';
 import { gradeAgainst, targetAnswer } from '../../src/core/grading';
@@ -13,6 +12,7 @@ import { runScoringJob, ScoringJobRunning, scoringLockPath, type ScoringJobOptio
 import { ScoringRefused } from '../../src/core/scoring/probe';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
 import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
 const examples = readExamples(DATASET);
@@ -61,12 +61,11 @@ function job(server: ReferenceServer | string, opts: Partial<ScoringJobOptions> 
 }
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'premem-scoring-'));
+  dir = await tempDir('premem-scoring-');
   dataset = await openDataset(DATASET, 'gsm8k');
 });
 after(async () => {
   await dataset.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('scoring job', () => {
