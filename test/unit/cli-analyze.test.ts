@@ -38,10 +38,12 @@ test('analyze --calibrate includes the sweep and leave-one-run-out error', () =>
   assert.equal(typeof out.calibration.leaveOneRunOut.mae, 'number');
 });
 
-test('analyze --per-example writes one line per (run, checkpoint, trained example) with keys from the dataset', { skip: skipWithoutShared('gsm8k', 'train.jsonl') }, () => {
-  // The mini runs hold the first 200 examples; a 200-line dataset gives them keys.
+test('analyze --per-example writes one line per (run, checkpoint, trained example) with keys from the dataset', () => {
+  // The mini runs hold the first 200 examples; a 200-line dataset gives them keys. The committed fixture holds the
+  // same 200 lines as the shared GSM8K train file, so the test runs without the shared data too.
   const dir = tempDirSync('premem-cli-');
-  const lines = readFileSync(sharedData('gsm8k', 'train.jsonl')!, 'utf8').split('\n').slice(0, 200);
+  const source = sharedData('gsm8k', 'train.jsonl') ?? path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
+  const lines = readFileSync(source, 'utf8').split('\n').slice(0, 200);
   const dataset = path.join(dir, 'train200.jsonl');
   writeFileSync(dataset, lines.join('\n') + '\n');
   const out = path.join(dir, 'per-example.jsonl');
