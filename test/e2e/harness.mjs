@@ -324,6 +324,38 @@ export async function readStatusBar(page) {
     })));
 }
 
+/**
+ * Waits until `condition()` gives a truthy value and returns it, for conditions only the test process can check
+ * (files, logs, numbers it computed). A condition that throws (a failed assertion) counts as not yet; after
+ * `timeout` ms the last error, or `what`, is thrown.
+ */
+export async function waitUntil(condition, { timeout = DEFAULT_TIMEOUT, what = 'the condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let failure;
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (err) {
+      failure = err;
+    }
+    if (Date.now() > deadline) {
+      if (failure) throw failure;
+      throw new Error(`${typeof what === 'function' ? await what() : what} did not come within ${timeout} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Waits until the status bar item `id` (see readStatusBar) has a text matching `pattern`; returns the text. */
+export async function waitForStatusItem(page, id, pattern, timeout = 60_000) {
+  let text = '';
+  return waitUntil(async () => {
+    text = (await readStatusBar(page)).find((item) => item.id === id)?.text ?? '';
+    return pattern.test(text) && text;
+  }, { timeout, what: () => `status bar text matching ${pattern} (last: "${text}")` });
+}
+
 /** The messages of the notification toasts now shown. */
 export async function notifications(page) {
   return page.$$eval('.notifications-toasts .notification-toast .notification-list-item-message', (items) =>
