@@ -9,7 +9,7 @@ import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, RUN_OPTIONS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 import { checkOutputFile } from './output-file';
 
@@ -33,12 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   const o = parse(
     argv,
     {
-      runs: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      dataset: { type: 'string' },
-      p: { type: 'string' },
-      calibrate: { type: 'boolean', default: false },
-      t: { type: 'string' },
+      ...RUN_OPTIONS,
       'answer-files': { type: 'string', default: 'released' },
       json: { type: 'boolean', default: false },
       'per-example': { type: 'string' },

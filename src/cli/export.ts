@@ -9,7 +9,7 @@ import { FlagStore } from '../core/flags/flag-store';
 import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, RUN_OPTIONS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 import { checkOutputFile } from './output-file';
 import { removeTemporaryFilesOnSignal } from './signals';
@@ -43,12 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   const o = parse(
     argv,
     {
-      runs: { type: 'string' },
-      dataset: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      t: { type: 'string' },
-      p: { type: 'string' },
-      calibrate: { type: 'boolean', default: false },
+      ...RUN_OPTIONS,
       run: { type: 'string' },
       checkpoint: { type: 'string' },
       'include-flagged': { type: 'boolean', default: false },
