@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  REPO_ROOT, makeWorkspace, openFile, runCommand, waitForNotification, waitForText, webviewFrame, withVSCode,
+  REPO_ROOT, fillPath, makeWorkspace, openFile, runCommand, waitForNotification, waitForText, webviewFrame, withVSCode,
 } from './harness.mjs';
 
 const SETTINGS = { 'editor.wordWrap': 'off', 'workbench.colorTheme': 'Default Dark Modern' };
@@ -96,23 +96,6 @@ async function goToLine(page, line) {
   await page.keyboard.press('Enter');
 }
 
-/**
- * Types a path into the web workbench's save dialog (a quick input that completes paths while one types, and
- * can rewrite a value filled in too early) and accepts it with the dialog's OK button.
- */
-async function enterPath(page, input, path) {
-  for (let stable = 0, tries = 0; stable < 2 && tries < 20; tries++) {
-    if ((await input.inputValue()) === path) stable++;
-    else {
-      stable = 0;
-      await input.fill(path);
-    }
-    await page.waitForTimeout(250);
-  }
-  assert.equal(await input.inputValue(), path);
-  await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).click();
-}
-
 /** The samples of the training prompt at a checkpoint (not those of perturbed prompts). */
 const samplesOf = (frame, checkpoint) => frame.locator(`vscode-collapsible[data-checkpoint="${checkpoint}"] ol.samples:not(.perturbed-samples) > li.sample`);
 
@@ -194,7 +177,8 @@ test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile
       await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'JSON Lines' }).click();
       const dialogInput = page.locator('.quick-input-widget .quick-input-box input');
       await dialogInput.waitFor({ state: 'visible' });
-      await enterPath(page, dialogInput, out);
+      await fillPath(dialogInput, out);
+      await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).click();
       const include = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Fragile and flagged examples' });
       await include.waitFor({ state: 'visible', timeout: 15_000 });
       await include.click();

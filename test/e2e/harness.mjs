@@ -250,12 +250,22 @@ export async function startOpenDatasetWithRuns(page, timeout = DEFAULT_TIMEOUT) 
 export async function answerFileDialog(page, title, path, ok, timeout = DEFAULT_TIMEOUT) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout });
-  // The dialog fills in its start folder asynchronously; type again until the path stays.
-  for (let attempt = 0; attempt < 10 && (await input.inputValue()) !== path; attempt++) {
-    await input.fill(path);
-    await page.waitForTimeout(600);
-  }
+  await fillPath(input, path);
   await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).click();
+}
+
+/**
+ * Types `path` into a file dialog's input until it stays there: the web workbench's dialogs fill in their start
+ * folder asynchronously and complete paths while one types, and can rewrite a value filled in too early.
+ */
+export async function fillPath(input, path) {
+  let stable = 0;
+  await waitUntil(async () => {
+    if ((await input.inputValue()) === path) return ++stable >= 2;
+    stable = 0;
+    await input.fill(path);
+    return false;
+  }, { timeout: 10_000, interval: 300, what: async () => `"${path}" staying in the dialog (it holds "${await input.inputValue()}")` });
 }
 
 /** Opens `relativePath` (relative to the workspace folder) through quick open (Ctrl+P); waits for its tab. */
@@ -326,10 +336,10 @@ export async function readStatusBar(page) {
 
 /**
  * Waits until `condition()` gives a truthy value and returns it, for conditions only the test process can check
- * (files, logs, numbers it computed). A condition that throws (a failed assertion) counts as not yet; after
- * `timeout` ms the last error, or `what`, is thrown.
+ * (files, logs, numbers it computed), every `interval` ms. A condition that throws (a failed assertion) counts as
+ * not yet; after `timeout` ms the last error, or `what`, is thrown.
  */
-export async function waitUntil(condition, { timeout = DEFAULT_TIMEOUT, what = 'the condition' } = {}) {
+export async function waitUntil(condition, { timeout = DEFAULT_TIMEOUT, what = 'the condition', interval = 100 } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     let failure;
@@ -343,7 +353,7 @@ export async function waitUntil(condition, { timeout = DEFAULT_TIMEOUT, what = '
       if (failure) throw failure;
       throw new Error(`${typeof what === 'function' ? await what() : what} did not come within ${timeout} ms`);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, interval));
   }
 }
 
