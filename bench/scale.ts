@@ -9,7 +9,7 @@ import path from 'node:path';
 import { checkpointMeans, prepareRun } from '../src/core/metrics/premem';
 import type { Run } from '../src/core/model';
 import { thresholdFromP } from '../src/core/metrics/threshold';
-import { findPreMemLogs, loadPreMemRuns } from '../src/core/runlog/premem-files';
+import { findPreMemLogs, loadPreMemRuns } from '../src/core/runlog/premem/find-and-load';
 import { median, row } from './util';
 
 interface Workload {

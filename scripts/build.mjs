@@ -17,8 +17,8 @@ const node = {
 const entries = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { worker: 'src/core/worker.ts' }, outdir: 'dist' },
 ];
-if (existsSync('src/core/worker.ts')) entries.push({ ...node, entryPoints: { worker: 'src/core/worker.ts' }, outdir: 'dist' });
 
 // Every folder under webview/ with a main.ts is one panel app.
 for (const name of readdirSync('webview', { withFileTypes: true })) {
@@ -34,11 +34,10 @@ for (const name of readdirSync('webview', { withFileTypes: true })) {
   }
 }
 
-const present = entries.filter((e) => Object.values(e.entryPoints).every((p) => existsSync(p)));
 if (watch) {
   // Lines the editor's watch task waits for (.vscode/tasks.json): a launch starts once the first build is done.
   const announce = { name: 'announce', setup(b) { b.onStart(() => console.log('[watch] build started')); b.onEnd((r) => console.log(`[watch] build finished with ${r.errors.length} errors`)); } };
-  for (const e of present) await (await esbuild.context({ ...e, plugins: [...(e.plugins ?? []), announce] })).watch();
+  for (const e of entries) await (await esbuild.context({ ...e, plugins: [...(e.plugins ?? []), announce] })).watch();
 } else {
-  await Promise.all(present.map((e) => esbuild.build(e)));
+  await Promise.all(entries.map((e) => esbuild.build(e)));
 }

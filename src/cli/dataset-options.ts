@@ -11,6 +11,16 @@ import { formatProblems, requireRuns } from './problems';
 
 export const RUN_FORMATS: readonly string[] = ['auto', 'premem', 'paper', 'lm-eval', 'llamafactory', 'trl-completions'];
 
+/** The runs, the dataset and the thresholds, as analyze and export take them. */
+export const RUN_OPTIONS = {
+  runs: { type: 'string' },
+  dataset: { type: 'string' },
+  format: { type: 'string', default: 'auto' },
+  p: { type: 'string' },
+  calibrate: { type: 'boolean', default: false },
+  t: { type: 'string' },
+} as const;
+
 export const DATASET_OPTIONS = {
   config: { type: 'string' },
   profile: { type: 'string' },

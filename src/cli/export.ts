@@ -1,15 +1,15 @@
 // premem export: the re-collection set of one run at one checkpoint (the fragile examples, plus flagged ones),
 // each original record with a `premem` field, as JSONL, CSV or Parquet.
-import path from 'node:path';
 import { analyze } from '../core/analysis';
 import { openDataset } from '../core/dataset/open';
 import { DEFAULT_RUN_RULE } from '../core/default-run';
-import { exportRecollection, SelectionError } from '../core/export/recollection';
+import { exportRecollection, recollectionFileName, SelectionError } from '../core/export/recollection';
 import { EXPORT_FORMATS, formatFromPath } from '../core/export/writers';
 import { FlagStore } from '../core/flags/flag-store';
+import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
 import { thresholdFromP } from '../core/metrics/threshold';
 import { parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
+import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, RUN_OPTIONS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
 import { checkOutputFile } from './output-file';
 import { removeTemporaryFilesOnSignal } from './signals';
@@ -27,7 +27,7 @@ const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|prem
                         LLaMA-Factory predictions, TRL completion tables)
   --dataset FILE        the training dataset the runs scored (JSONL, Parquet, JSON)
   --format F            format of the run logs (default auto)
-  --t T                 fragile threshold on PreMemAcc (default 0.75)
+  --t T                 fragile threshold on PreMemAcc (default ${DEFAULT_FRAGILE_T})
   --p P                 memorization threshold on target perplexity (default: GSM8K's 1.1055)
   --calibrate           choose p by sweeping it against measured test accuracy
   --run ID              the run (default: the full-data run testing best at its last checkpoint, else
@@ -36,19 +36,14 @@ const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|prem
   --include-flagged     add flagged examples that are not fragile
   --out FILE            .jsonl (records + premem field), .csv or .parquet (columns key, line, run, checkpoint,
                         preMemAccuracy, trajectory, flag_reason, flag_note, query, target);
-                        default: <dataset name>.recollect.jsonl in the current folder
+                        default: <dataset name>.recollection.jsonl in the current folder
 ${DATASET_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
   const o = parse(
     argv,
     {
-      runs: { type: 'string' },
-      dataset: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      t: { type: 'string' },
-      p: { type: 'string' },
-      calibrate: { type: 'boolean', default: false },
+      ...RUN_OPTIONS,
       run: { type: 'string' },
       checkpoint: { type: 'string' },
       'include-flagged': { type: 'boolean', default: false },
@@ -64,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!datasetPath) throw new UsageError(`--dataset is required (or --config)\n\n${HELP}`);
   if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   const { p, calibrate, t } = thresholdsFromOptions(o, config);
-  const out = o.out ?? defaultOutput(datasetPath);
+  const out = o.out ?? recollectionFileName(datasetPath);
   const outFormat = formatFromPath(out);
   if (!outFormat) throw new UsageError(`--out ${out}: the extension picks the format; use one of ${EXPORT_FORMATS.map((f) => `.${f}`).join(', ')}`);
 
@@ -112,11 +107,4 @@ export async function main(argv: string[]): Promise<number> {
     stopOnSignal();
     await dataset.close();
   }
-}
-
-/** <dataset name without extension>.recollect.jsonl in the current folder. */
-function defaultOutput(datasetPath: string): string {
-  const base = path.basename(datasetPath);
-  const ext = path.extname(base);
-  return `${ext ? base.slice(0, -ext.length) : base}.recollect.jsonl`;
 }

@@ -10,7 +10,7 @@ import { preMemAccuracy, prepareRunInTurns, type PreparedRun } from './metrics/p
 import { DEFAULT_THRESHOLD, pFromThreshold, thresholdFromP } from './metrics/threshold';
 import type { Dataset, InputProblem, Run } from './model';
 import { loadRuns } from './runlog/load';
-import type { PreMemLogReader } from './runlog/premem-reader';
+import type { PreMemLogReader } from './runlog/premem/log-reader';
 
 import { Bucket, BUCKET_NAMES, type BucketName } from './buckets';
 

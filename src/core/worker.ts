@@ -1,6 +1,6 @@
 // Entry of the worker threads (bundled as dist/worker.js): which service a worker runs is named in workerData.
 import { workerData } from 'node:worker_threads';
-import { serveScanJobs } from './runlog/premem-worker';
+import { serveScanJobs } from './runlog/premem/scan-worker';
 
 const kind = (workerData as { kind?: string } | null)?.kind;
 if (kind === 'premem-scan') serveScanJobs();

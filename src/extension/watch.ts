@@ -6,7 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE, readConfig } from '../core/config';
 import { flagFilePath } from '../core/flags/flag-store';
-import { PREMEM_LOG_SUFFIX } from '../core/runlog/premem-files';
+import { PREMEM_LOG_SUFFIX } from '../core/runlog/premem/find-and-load';
 import type { AnalysisSession } from '../core/session';
 import type { SessionManager } from './session-manager';
 import { samePath } from './session-manager';

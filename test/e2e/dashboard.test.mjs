@@ -4,19 +4,12 @@
 // comes back with its state after being hidden. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, SCREENSHOT_DIR, readStatusBar, runCommand, tempDir, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, SCREENSHOT_DIR, demoWorkspace, readStatusBar, runCommand, webviewFrame, withVSCode } from './harness.mjs';
 
-const DEMO = join(REPO_ROOT, 'demo');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false };
 
-async function demoWorkspace(label) {
-  const dir = await tempDir(label);
-  await cp(DEMO, dir, { recursive: true });
-  return dir;
-}
 
 /** The number after `label` in a text, e.g. "R²(y = x) = 0.935". */
 function numberAfter(text, label) {
@@ -66,7 +59,7 @@ async function moveSlider(frame, thr) {
 
 const DEMO_CHECKPOINTS = 54;
 
-test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves every panel, heatmap, state after hiding', { timeout: 420_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built (npm run demo)' }, async () => {
+test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves every panel, heatmap, state after hiding', { timeout: 420_000 }, async () => {
   const workspace = await demoWorkspace('dashboard');
   await withVSCode({ workspace, extensionDir: REPO_ROOT, settings: SETTINGS, label: 'dashboard' }, async ({ page, screenshot }) => {
     // The workspace's premem.json opens the session, then the dataset in the editor.
@@ -190,7 +183,7 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
   });
 });
 
-test('dashboard with p fixed in premem.json: the panel sweeps p itself, then "Use calibrated p" moves to the best p', { timeout: 300_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built (npm run demo)' }, async () => {
+test('dashboard with p fixed in premem.json: the panel sweeps p itself, then "Use calibrated p" moves to the best p', { timeout: 300_000 }, async () => {
   const workspace = await demoWorkspace('dashboard-fixed-p');
   const configFile = join(workspace, 'premem.json');
   await writeFile(configFile, JSON.stringify({ ...JSON.parse(await readFile(configFile, 'utf8')), p: 1.2 }, null, 2));

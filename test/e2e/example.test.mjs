@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  REPO_ROOT, makeWorkspace, openFile, runCommand, waitForNotification, waitForText, webviewFrame, withVSCode,
+  REPO_ROOT, fillPath, makeWorkspace, openFile, runCommand, waitForNotification, waitForText, webviewFrame, withVSCode,
 } from './harness.mjs';
 
 const SETTINGS = { 'editor.wordWrap': 'off', 'workbench.colorTheme': 'Default Dark Modern' };
@@ -96,27 +96,10 @@ async function goToLine(page, line) {
   await page.keyboard.press('Enter');
 }
 
-/**
- * Types a path into the web workbench's save dialog (a quick input that completes paths while one types, and
- * can rewrite a value filled in too early) and accepts it with the dialog's OK button.
- */
-async function enterPath(page, input, path) {
-  for (let stable = 0, tries = 0; stable < 2 && tries < 20; tries++) {
-    if ((await input.inputValue()) === path) stable++;
-    else {
-      stable = 0;
-      await input.fill(path);
-    }
-    await page.waitForTimeout(250);
-  }
-  assert.equal(await input.inputValue(), path);
-  await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).click();
-}
-
 /** The samples of the training prompt at a checkpoint (not those of perturbed prompts). */
 const samplesOf = (frame, checkpoint) => frame.locator(`vscode-collapsible[data-checkpoint="${checkpoint}"] ol.samples:not(.perturbed-samples) > li.sample`);
 
-test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile samples stay text', { timeout: 300_000 }, async () => {
+test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile samples stay text', { timeout: 300_000 }, async (t) => {
   const workspace = await makeWorkspace(workspaceFiles(), 'example-panel');
   await withVSCode({ workspace, extensionDir: REPO_ROOT, settings: SETTINGS, label: 'example-panel' }, async ({ page, screenshot }) => {
     const dialogs = [];
@@ -132,155 +115,176 @@ test('example panel: diffs, outcomes, lazy checkpoints, flag and export; hostile
       return panelShowing(page, 1);
     });
 
-    // Only the last checkpoint is open: its four samples, diffed, with answers and outcomes.
-    const last = samplesOf(frame, LAST);
-    await last.first().waitFor({ timeout: 30_000 });
-    assert.equal(await last.count(), 4);
-    assert.deepEqual(await last.locator('.outcome').allTextContents(), ['correct', 'wrong', 'correct', 'unparseable']);
-    assert.equal(await last.nth(0).locator('.verbatim').textContent(), '100% of the target verbatim');
-    assert.equal(await last.nth(0).locator('ins, del').count(), 0, 'an identical sample has no departures');
-    assert.deepEqual(await last.nth(1).locator('ins.added').allTextContents(), ['999']);
-    assert.deepEqual(await last.nth(1).locator('del.removed').allTextContents(), ['72']);
-    assert.match(await last.nth(1).locator('.answers').innerText(), /answer\s+999\s+vs target\s+72/);
-    assert.match(await last.nth(3).locator('.answers').innerText(), /answer\s+none\s+vs target\s+72/);
-    assert.equal(await frame.locator('.chart-box canvas').count(), 1);
-    // The probe's samples are there, collapsed under its name; opened, they are diffed like the others.
-    const probe = frame.locator(`vscode-collapsible[data-checkpoint="${LAST}"] details.perturbation`);
-    assert.equal(await probe.count(), 1);
-    assert.match(await probe.locator('.perturbation-head').innerText(), /^Perturbed prompt Answer: First · 2 samples: 1 correct, 1 wrong, 0 unparseable · on average \d+% of the target reproduced verbatim$/);
-    assert.equal(await probe.locator('li.sample').first().isVisible(), false, 'collapsed');
-    await probe.locator('summary').click();
-    assert.deepEqual(await probe.locator('li.sample .outcome').allTextContents(), ['correct', 'wrong']);
-    assert.deepEqual(await probe.locator('li.sample').nth(0).locator('ins.added').allTextContents(), ['First, ']);
-    assert.deepEqual(await probe.locator('li.sample').nth(1).locator('ins.added').allTextContents(), ['48']);
+    await t.test('the last checkpoint: four samples diffed, with answers and outcomes; the probe collapsed, then diffed', async () => {
+      // Only the last checkpoint is open: its four samples, diffed, with answers and outcomes.
+      const last = samplesOf(frame, LAST);
+      await last.first().waitFor({ timeout: 30_000 });
+      assert.equal(await last.count(), 4);
+      assert.deepEqual(await last.locator('.outcome').allTextContents(), ['correct', 'wrong', 'correct', 'unparseable']);
+      assert.equal(await last.nth(0).locator('.verbatim').textContent(), '100% of the target verbatim');
+      assert.equal(await last.nth(0).locator('ins, del').count(), 0, 'an identical sample has no departures');
+      assert.deepEqual(await last.nth(1).locator('ins.added').allTextContents(), ['999']);
+      assert.deepEqual(await last.nth(1).locator('del.removed').allTextContents(), ['72']);
+      assert.match(await last.nth(1).locator('.answers').innerText(), /answer\s+999\s+vs target\s+72/);
+      assert.match(await last.nth(3).locator('.answers').innerText(), /answer\s+none\s+vs target\s+72/);
+      assert.equal(await frame.locator('.chart-box canvas').count(), 1);
+      // The probe's samples are there, collapsed under its name; opened, they are diffed like the others.
+      const probe = frame.locator(`vscode-collapsible[data-checkpoint="${LAST}"] details.perturbation`);
+      assert.equal(await probe.count(), 1);
+      assert.match(await probe.locator('.perturbation-head').innerText(), /^Perturbed prompt Answer: First · 2 samples: 1 correct, 1 wrong, 0 unparseable · on average \d+% of the target reproduced verbatim$/);
+      assert.equal(await probe.locator('li.sample').first().isVisible(), false, 'collapsed');
+      await probe.locator('summary').click();
+      assert.deepEqual(await probe.locator('li.sample .outcome').allTextContents(), ['correct', 'wrong']);
+      assert.deepEqual(await probe.locator('li.sample').nth(0).locator('ins.added').allTextContents(), ['First, ']);
+      assert.deepEqual(await probe.locator('li.sample').nth(1).locator('ins.added').allTextContents(), ['48']);
+    });
 
-    // The first checkpoint is closed, and its samples are read only when it is opened.
-    const first = samplesOf(frame, FIRST);
-    assert.equal(await first.count(), 0);
-    assert.equal(await frame.locator('vscode-collapsible.checkpoint').count(), STEPS.length);
-    await frame.locator(`vscode-collapsible[data-checkpoint="${FIRST}"] .collapsible-header`).click();
-    await first.first().waitFor({ timeout: 15_000 });
-    assert.equal(await first.count(), 4);
-    const paraphrase = first.nth(2);
-    assert.ok((await paraphrase.locator('ins.added').count()) > 0 && (await paraphrase.locator('del.removed').count()) > 0);
-    const share = Number(/(\d+)%/.exec(await paraphrase.locator('.verbatim').textContent())[1]);
-    assert.ok(share > 0 && share < 100, `paraphrase share ${share}%`);
+    await t.test("the first checkpoint's samples are read only when it is opened", async () => {
+      // The first checkpoint is closed, and its samples are read only when it is opened.
+      const first = samplesOf(frame, FIRST);
+      assert.equal(await first.count(), 0);
+      assert.equal(await frame.locator('vscode-collapsible.checkpoint').count(), STEPS.length);
+      await frame.locator(`vscode-collapsible[data-checkpoint="${FIRST}"] .collapsible-header`).click();
+      await first.first().waitFor({ timeout: 15_000 });
+      assert.equal(await first.count(), 4);
+      const paraphrase = first.nth(2);
+      assert.ok((await paraphrase.locator('ins.added').count()) > 0 && (await paraphrase.locator('del.removed').count()) > 0);
+      const share = Number(/(\d+)%/.exec(await paraphrase.locator('.verbatim').textContent())[1]);
+      assert.ok(share > 0 && share < 100, `paraphrase share ${share}%`);
+    });
 
-    // Flag from the panel: the reason defaults to "fragile" for a fragile example; the note goes with it.
-    assert.match(await frame.locator('.flag-state').innerText(), /Not flagged/);
-    await frame.locator('vscode-textfield.flag-note input').fill('needs rephrasings');
-    await frame.locator('#flag-button').click();
-    await frame.locator('.flag-state.flagged').waitFor({ timeout: 15_000 });
-    assert.match(await frame.locator('.flag-state').innerText(), /Flagged fragile by .+: needs rephrasings/);
-    const flagLines = (await readFile(join(workspace, 'data/train.jsonl.premem-flags.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.deepEqual(flagLines.map((f) => [f.op, f.key, f.reason, f.note, f.line]), [['flag', keyOf(records[0]), 'fragile', 'needs rephrasings', 1]]);
-    // The editor's mark of the record changes to the flagged one.
-    await page.waitForFunction(() => [...document.querySelectorAll('.glyph-margin-widgets .cgmr')]
-      .some((el) => getComputedStyle(el).backgroundImage.includes('-flagged')), undefined, { timeout: 15_000 });
-    await first.nth(0).evaluate((li) => li.scrollIntoView({ block: 'start' }));
-    await screenshot('example-panel');
+    await t.test("flag from the panel: reason fragile, the note, the flag file and the editor's mark", async () => {
+      // Flag from the panel: the reason defaults to "fragile" for a fragile example; the note goes with it.
+      assert.match(await frame.locator('.flag-state').innerText(), /Not flagged/);
+      await frame.locator('vscode-textfield.flag-note input').fill('needs rephrasings');
+      await frame.locator('#flag-button').click();
+      await frame.locator('.flag-state.flagged').waitFor({ timeout: 15_000 });
+      assert.match(await frame.locator('.flag-state').innerText(), /Flagged fragile by .+: needs rephrasings/);
+      const flagLines = (await readFile(join(workspace, 'data/train.jsonl.premem-flags.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(flagLines.map((f) => [f.op, f.key, f.reason, f.note, f.line]), [['flag', keyOf(records[0]), 'fragile', 'needs rephrasings', 1]]);
+      // The editor's mark of the record changes to the flagged one.
+      await page.waitForFunction(() => [...document.querySelectorAll('.glyph-margin-widgets .cgmr')]
+        .some((el) => getComputedStyle(el).backgroundImage.includes('-flagged')), undefined, { timeout: 15_000 });
+      await samplesOf(frame, FIRST).nth(0).evaluate((li) => li.scrollIntoView({ block: 'start' }));
+      await screenshot('example-panel');
+    });
 
-    // Export the re-collection set with flagged examples, and read it back.
-    const out = join(workspace, 'recollection.jsonl');
-    await runCommand(page, 'PreMem: Export Re-collection Set…');
-    // The format is a choice of its own (the file name then gets its extension).
-    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'JSON Lines' }).click();
-    const dialogInput = page.locator('.quick-input-widget .quick-input-box input');
-    await dialogInput.waitFor({ state: 'visible' });
-    await enterPath(page, dialogInput, out);
-    const include = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Fragile and flagged examples' });
-    await include.waitFor({ state: 'visible', timeout: 15_000 });
-    await include.click();
-    const message = await waitForNotification(page, 'written to recollection.jsonl');
-    const exported = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    assert.match(message, new RegExp(`^PreMem: ${exported.length} examples? \\(\\d+\\.\\d% of the dataset\\) written to recollection\\.jsonl`));
-    const natalia = exported.find((r) => r.premem.key === keyOf(records[0]));
-    assert.ok(natalia, 'the flagged example is exported');
-    assert.equal(natalia.question, records[0].question);
-    assert.deepEqual([natalia.premem.flag.reason, natalia.premem.flag.note], ['fragile', 'needs rephrasings']);
+    await t.test('the re-collection export holds the flagged example', async () => {
+      // Export the re-collection set with flagged examples, and read it back.
+      const out = join(workspace, 'recollection.jsonl');
+      await runCommand(page, 'PreMem: Export Re-collection Set…');
+      // The format is a choice of its own (the file name then gets its extension).
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'JSON Lines' }).click();
+      const dialogInput = page.locator('.quick-input-widget .quick-input-box input');
+      await dialogInput.waitFor({ state: 'visible' });
+      await fillPath(dialogInput, out);
+      await page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).click();
+      const include = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'Fragile and flagged examples' });
+      await include.waitFor({ state: 'visible', timeout: 15_000 });
+      await include.click();
+      const message = await waitForNotification(page, 'written to recollection.jsonl');
+      const exported = (await readFile(out, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+      assert.match(message, new RegExp(`^PreMem: ${exported.length} examples? \\(\\d+\\.\\d% of the dataset\\) written to recollection\\.jsonl`));
+      const natalia = exported.find((r) => r.premem.key === keyOf(records[0]));
+      assert.ok(natalia, 'the flagged example is exported');
+      assert.equal(natalia.question, records[0].question);
+      assert.deepEqual([natalia.premem.flag.reason, natalia.premem.flag.note], ['fragile', 'needs rephrasings']);
+    });
 
-    // Hidden and shown again, the panel is rebuilt from its saved state: the checkpoint opened above stays open.
-    await page.keyboard.press('Control+2');
-    await openFile(page, 'premem.json');
-    await page.locator('.tabs-container .tab', { hasText: 'PreMem Example 1' }).click();
-    frame = await panelShowing(page, 1);
-    await samplesOf(frame, FIRST).first().waitFor({ timeout: 15_000 });
-    assert.equal(await samplesOf(frame, FIRST).count(), 4);
+    await t.test('hidden and shown again, the panel keeps the opened checkpoint', async () => {
+      // Hidden and shown again, the panel is rebuilt from its saved state: the checkpoint opened above stays open.
+      await page.keyboard.press('Control+2');
+      await openFile(page, 'premem.json');
+      await page.locator('.tabs-container .tab', { hasText: 'PreMem Example 1' }).click();
+      frame = await panelShowing(page, 1);
+      await samplesOf(frame, FIRST).first().waitFor({ timeout: 15_000 });
+      assert.equal(await samplesOf(frame, FIRST).count(), 4);
+    });
 
-    // Side by side: this run's last checkpoint against a run whose log has no sample texts.
-    // Each side picks a run, then one of its checkpoints.
-    const rightRun = frame.locator('.compare-point[data-side="right"] vscode-single-select').nth(0);
-    await rightRun.click();
-    await rightRun.locator('li[role="option"]', { hasText: 'numbers' }).click();
-    const rightCheckpoint = frame.locator('.compare-point[data-side="right"] vscode-single-select').nth(1);
-    await rightCheckpoint.click();
-    await rightCheckpoint.locator('li[role="option"]', { hasText: 'checkpoint-300' }).click();
-    const columns = frame.locator('.compare-column');
-    await columns.nth(1).locator('.checkpoint-numbers').waitFor({ timeout: 15_000 });
-    assert.match(await columns.nth(0).locator('h4').innerText(), new RegExp(`tiny · ${LAST}`));
-    assert.match(await columns.nth(1).locator('.checkpoint-numbers').innerText(), /^accuracy 25% · perplexity 1\.3000 · masked accuracy 25% · PreMemAcc 25%/);
-    await columns.nth(1).locator('.no-texts', { hasText: 'Sample texts are not in this run log.' }).waitFor();
-    await columns.nth(0).locator('li.sample').nth(3).waitFor({ timeout: 15_000 });
+    await t.test('side by side with a run whose log has no sample texts', async () => {
+      // Side by side: this run's last checkpoint against a run whose log has no sample texts.
+      // Each side picks a run, then one of its checkpoints.
+      const rightRun = frame.locator('.compare-point[data-side="right"] vscode-single-select').nth(0);
+      await rightRun.click();
+      await rightRun.locator('li[role="option"]', { hasText: 'numbers' }).click();
+      const rightCheckpoint = frame.locator('.compare-point[data-side="right"] vscode-single-select').nth(1);
+      await rightCheckpoint.click();
+      await rightCheckpoint.locator('li[role="option"]', { hasText: 'checkpoint-300' }).click();
+      const columns = frame.locator('.compare-column');
+      await columns.nth(1).locator('.checkpoint-numbers').waitFor({ timeout: 15_000 });
+      assert.match(await columns.nth(0).locator('h4').innerText(), new RegExp(`tiny · ${LAST}`));
+      assert.match(await columns.nth(1).locator('.checkpoint-numbers').innerText(), /^accuracy 25% · perplexity 1\.3000 · masked accuracy 25% · PreMemAcc 25%/);
+      await columns.nth(1).locator('.no-texts', { hasText: 'Sample texts are not in this run log.' }).waitFor();
+      await columns.nth(0).locator('li.sample').nth(3).waitFor({ timeout: 15_000 });
+    });
 
-    // Fifty samples at each of twelve checkpoints: all eleven closed ones opened at once.
-    await goToLine(page, 3);
-    frame = await panelShowing(page, 3);
-    await samplesOf(frame, LAST).nth(49).waitFor({ timeout: 15_000 });
-    const openAll = await frame.evaluate(async ({ last, total }) => {
-      const started = performance.now();
-      for (const c of document.querySelectorAll('vscode-collapsible.checkpoint')) {
-        if (c.dataset.checkpoint !== last) c.shadowRoot.querySelector('.collapsible-header').click();
-      }
-      while (document.querySelectorAll('.checkpoints li.sample').length < total) await new Promise((r) => setTimeout(r, 5));
-      return performance.now() - started;
-    }, { last: LAST, total: 50 * STEPS.length });
-    console.log(`example panel: 11 checkpoints x 50 samples read, diffed and rendered in ${openAll.toFixed(0)} ms`);
-    assert.ok(openAll < 5_000, `${openAll} ms`);
+    await t.test('fifty samples at each of twelve checkpoints open at once', async () => {
+      // Fifty samples at each of twelve checkpoints: all eleven closed ones opened at once.
+      await goToLine(page, 3);
+      frame = await panelShowing(page, 3);
+      await samplesOf(frame, LAST).nth(49).waitFor({ timeout: 15_000 });
+      const openAll = await frame.evaluate(async ({ last, total }) => {
+        const started = performance.now();
+        for (const c of document.querySelectorAll('vscode-collapsible.checkpoint')) {
+          if (c.dataset.checkpoint !== last) c.shadowRoot.querySelector('.collapsible-header').click();
+        }
+        while (document.querySelectorAll('.checkpoints li.sample').length < total) await new Promise((r) => setTimeout(r, 5));
+        return performance.now() - started;
+      }, { last: LAST, total: 50 * STEPS.length });
+      console.log(`example panel: 11 checkpoints x 50 samples read, diffed and rendered in ${openAll.toFixed(0)} ms`);
+      assert.ok(openAll < 5_000, `${openAll} ms`);
+    });
 
-    // Flag from the command palette: a reason from the quick pick, a note from the input box.
-    await runCommand(page, 'PreMem: Flag Example for Re-collection…');
-    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'duplicate' }).click();
-    const noteInput = page.locator('.quick-input-widget .quick-input-box input');
-    await noteInput.waitFor({ state: 'visible' });
-    await noteInput.fill('same as the wallet question');
-    await page.keyboard.press('Enter');
-    await frame.locator('.flag-state.flagged', { hasText: 'duplicate' }).waitFor({ timeout: 15_000 });
-    assert.match(await frame.locator('.flag-state').innerText(), /: same as the wallet question$/);
+    await t.test('flag from the command palette with a reason and a note', async () => {
+      // Flag from the command palette: a reason from the quick pick, a note from the input box.
+      await runCommand(page, 'PreMem: Flag Example for Re-collection…');
+      await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'duplicate' }).click();
+      const noteInput = page.locator('.quick-input-widget .quick-input-box input');
+      await noteInput.waitFor({ state: 'visible' });
+      await noteInput.fill('same as the wallet question');
+      await page.keyboard.press('Enter');
+      await frame.locator('.flag-state.flagged', { hasText: 'duplicate' }).waitFor({ timeout: 15_000 });
+      assert.match(await frame.locator('.flag-state').innerText(), /: same as the wallet question$/);
+    });
 
-    // Hostile samples: the panel follows the cursor to the second record.
-    await goToLine(page, 2);
-    frame = await panelShowing(page, 2);
-    const hostile = samplesOf(frame, LAST);
-    await hostile.first().waitFor({ timeout: 30_000 });
-    assert.equal(await hostile.count(), HOSTILE.length);
-    // Each sample's own text (what it shares with the target and what it adds; not the target text it skips).
-    const shown = await hostile.evaluateAll((items) => items.map((li) => {
-      const pre = li.querySelector('pre.sample-text').cloneNode(true);
-      for (const del of pre.querySelectorAll('del')) del.remove();
-      return pre.textContent;
-    }));
-    assert.deepEqual(shown, HOSTILE.map((s) => s.replace('\u202E', 'U+202E').replace('\u202C', 'U+202C')));
-    assert.deepEqual(await hostile.nth(3).locator('.bidi-control').allTextContents(), ['U+202E', 'U+202C']);
-    const megabyte = hostile.nth(4);
-    assert.match(await megabyte.locator('.not-diffed').textContent(), /too long to diff/);
-    assert.equal(await megabyte.locator('pre.sample-text.raw').evaluate((pre) => pre.textContent.length), MB_LINE.length);
-    const dom = await frame.evaluate(() => ({
-      images: document.querySelectorAll('img').length,
-      // VS Code adds one inline script of its own (the webview API); nothing may carry sample text.
-      scripts: [...document.scripts].filter((s) => s.src).map((s) => s.src.replace(/^.*\//, '')),
-      scriptsWithSampleText: [...document.scripts].filter((s) => /alert|__pwned/.test(s.textContent)).length,
-      links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')).filter((h) => h !== '#'),
-      handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
-      pwned: window.__pwned,
-    }));
-    assert.deepEqual(dom, { images: 0, scripts: ['example.js'], scriptsWithSampleText: 0, links: [], handlers: 0, pwned: undefined });
-    assert.deepEqual(dialogs, [], 'no dialog was opened by sample text');
+    await t.test('hostile samples show as text and run nothing', async () => {
+      // Hostile samples: the panel follows the cursor to the second record.
+      await goToLine(page, 2);
+      frame = await panelShowing(page, 2);
+      const hostile = samplesOf(frame, LAST);
+      await hostile.first().waitFor({ timeout: 30_000 });
+      assert.equal(await hostile.count(), HOSTILE.length);
+      // Each sample's own text (what it shares with the target and what it adds; not the target text it skips).
+      const shown = await hostile.evaluateAll((items) => items.map((li) => {
+        const pre = li.querySelector('pre.sample-text').cloneNode(true);
+        for (const del of pre.querySelectorAll('del')) del.remove();
+        return pre.textContent;
+      }));
+      assert.deepEqual(shown, HOSTILE.map((s) => s.replace('\u202E', 'U+202E').replace('\u202C', 'U+202C')));
+      assert.deepEqual(await hostile.nth(3).locator('.bidi-control').allTextContents(), ['U+202E', 'U+202C']);
+      const megabyte = hostile.nth(4);
+      assert.match(await megabyte.locator('.not-diffed').textContent(), /too long to diff/);
+      assert.equal(await megabyte.locator('pre.sample-text.raw').evaluate((pre) => pre.textContent.length), MB_LINE.length);
+      const dom = await frame.evaluate(() => ({
+        images: document.querySelectorAll('img').length,
+        // VS Code adds one inline script of its own (the webview API); nothing may carry sample text.
+        scripts: [...document.scripts].filter((s) => s.src).map((s) => s.src.replace(/^.*\//, '')),
+        scriptsWithSampleText: [...document.scripts].filter((s) => /alert|__pwned/.test(s.textContent)).length,
+        links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')).filter((h) => h !== '#'),
+        handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
+        pwned: window.__pwned,
+      }));
+      assert.deepEqual(dom, { images: 0, scripts: ['example.js'], scriptsWithSampleText: 0, links: [], handlers: 0, pwned: undefined });
+      assert.deepEqual(dialogs, [], 'no dialog was opened by sample text');
+    });
 
-    // Unflag from the command palette on the first record: the panel's flag state follows.
-    await goToLine(page, 1);
-    frame = await panelShowing(page, 1);
-    await frame.locator('.flag-state.flagged').waitFor();
-    await runCommand(page, 'PreMem: Unflag Example');
-    await frame.locator('.flag-state.unflagged').waitFor({ timeout: 15_000 });
+    await t.test('unflag from the command palette', async () => {
+      // Unflag from the command palette on the first record: the panel's flag state follows.
+      await goToLine(page, 1);
+      frame = await panelShowing(page, 1);
+      await frame.locator('.flag-state.flagged').waitFor();
+      await runCommand(page, 'PreMem: Unflag Example');
+      await frame.locator('.flag-state.unflagged').waitFor({ timeout: 15_000 });
+    });
   });
 });

@@ -9,11 +9,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  REPO_ROOT, answerFileDialog, readStatusBar, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForText, withVSCode,
+  DEMO_DIR, REPO_ROOT, answerFileDialog, demoWorkspace, readStatusBar, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification,
+  waitForStatusItem, waitForText, waitUntil, withVSCode,
 } from './harness.mjs';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
-const DEMO = join(REPO_ROOT, 'demo');
 const DEFAULT_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';
 const T = 0.75;
 const AT_RISK_MARGIN = 0.15;
@@ -21,12 +21,6 @@ const SETTINGS = { 'editor.wordWrap': 'off', 'workbench.colorTheme': 'Default Da
 const STATUS_ID = 'premem.premem.premem.run';
 const TRAJECTORY_LABELS = ['Never learned', 'Memorized directly', 'Generalized, then memorized', 'Generalized'];
 
-/** A fresh copy of the demo workspace (the tests edit it, flag in it and append to its logs). */
-async function demoWorkspace(label) {
-  const dir = await tempDir(label);
-  await cp(DEMO, dir, { recursive: true });
-  return dir;
-}
 
 /** The CLI's analysis of a workspace: summary means and per-example values by run and checkpoint. */
 async function expectedAnalysis(workspace) {
@@ -91,19 +85,7 @@ async function waitForMarks(page, timeout = 90_000) {
   await page.waitForFunction(() => document.querySelectorAll('.editor-instance .glyph-margin-widgets .cgmr').length > 5, undefined, { timeout, polling: 100 });
 }
 
-async function statusText(page) {
-  return (await readStatusBar(page)).find((item) => item.id === STATUS_ID)?.text ?? '';
-}
-
-async function waitForStatus(page, pattern, timeout = 60_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const text = await statusText(page);
-    if (pattern.test(text)) return text;
-    if (Date.now() > deadline) throw new Error(`status bar never matched ${pattern}; last: "${text}"`);
-    await page.waitForTimeout(200);
-  }
-}
+const waitForStatus = (page, pattern, timeout) => waitForStatusItem(page, STATUS_ID, pattern, timeout);
 
 async function cursorLine(page) {
   const text = (await readStatusBar(page)).find((item) => item.id === 'status.editor.selection')?.text ?? '';
@@ -111,11 +93,23 @@ async function cursorLine(page) {
 }
 
 async function waitForCursorLine(page, line, timeout = 10_000) {
-  const deadline = Date.now() + timeout;
-  while ((await cursorLine(page)) !== line) {
-    if (Date.now() > deadline) throw new Error(`cursor is on line ${await cursorLine(page)}, expected ${line}`);
-    await page.waitForTimeout(100);
-  }
+  await waitUntil(async () => (await cursorLine(page)) === line, { timeout, what: async () => `cursor on line ${line} (it is on ${await cursorLine(page)})` });
+}
+
+/** Waits until the dataset editor shows end-of-line annotations. */
+async function waitForAnnotations(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-lines span span')]
+    .some((s) => /premem \d/.test(getComputedStyle(s, '::after').content)), undefined, { timeout: 10_000 });
+}
+
+/** Waits until the dataset editor's long lines are wrapped (or no longer are): wrapped parts have no line number. */
+async function waitForWrap(page, wrapped) {
+  await page.waitForFunction((on) => {
+    const editor = document.querySelector('.editor-instance .monaco-editor');
+    const viewLines = editor?.querySelectorAll('.view-lines .view-line').length ?? 0;
+    const numbered = editor?.querySelectorAll('.margin-view-overlays .line-numbers').length ?? 0;
+    return viewLines > 0 && (viewLines > numbered) === on;
+  }, wrapped, { timeout: 10_000 });
 }
 
 /** Rows of one view in the PreMem side bar: { label, description, level, expanded }. */
@@ -229,7 +223,8 @@ test('demo: marks match the analysis, hover, status bar, annotations toggle, nex
     }
     const row0 = expected.at(DEFAULT_RUN, last.id, 0);
     assert.ok(hoverText.includes(row0.perplexity.toFixed(4)), `hover shows the perplexity ${row0.perplexity.toFixed(4)}`);
-    await page.waitForTimeout(400); // let the hover finish fading in
+    // The screenshot once the hover has faded in.
+    await hover.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)));
     await session.screenshot('premem-hover');
     await page.keyboard.press('Escape');
 
@@ -252,16 +247,17 @@ test('demo: marks match the analysis, hover, status bar, annotations toggle, nex
       .some((s) => /premem \d/.test(getComputedStyle(s, '::after').content)), undefined, { timeout: 10_000 });
     assert.ok((await visibleMarks(page)).every((m) => m.annotation === null && m.bucket), 'gutter marks stay');
     await runCommand(page, 'PreMem: Toggle End-of-Line Annotations');
-    await page.waitForFunction(() => [...document.querySelectorAll('.editor-instance .view-lines span span')]
-      .some((s) => /premem \d/.test(getComputedStyle(s, '::after').content)), undefined, { timeout: 10_000 });
+    await waitForAnnotations(page);
     // Wrapped, every record shows its annotation on screen: the picture for the README.
     await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
     await runCommand(page, 'View: Toggle Word Wrap');
-    await page.waitForTimeout(800);
+    await waitForWrap(page, true);
+    await waitForAnnotations(page);
     await session.screenshot('premem-marked-dataset');
     await runCommand(page, 'View: Toggle Word Wrap');
     await runCommand(page, 'View: Toggle Primary Side Bar Visibility');
-    await page.waitForTimeout(500);
+    await waitForWrap(page, false);
+    await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: 10_000 });
 
     // Another run and checkpoint from the status bar: the marks and the status follow.
     await page.locator(`[id="${STATUS_ID}"]`).click();
@@ -270,8 +266,8 @@ test('demo: marks match the analysis, hover, status bar, annotations toggle, nex
     const other = 'gsm8k_orig_6epochs_full_lr2e-05_bs128';
     const first = expected.checkpoints(other)[0];
     await waitForStatus(page, new RegExp(`6epochs_full_lr2e-05 · ckpt 1/6 · mean ${first.preMemAccuracy.toFixed(2)}`));
-    await page.waitForTimeout(500);
-    await checkMarks(other, 'checkpoint-58', expected.checkpoints(other).map((c) => c.id));
+    // The marks follow the status bar; until they do, checkMarks fails and is tried again.
+    await waitUntil(() => checkMarks(other, 'checkpoint-58', expected.checkpoints(other).map((c) => c.id)), { timeout: 10_000 });
 
     // p by hand (validated), then calibrated again: the status bar follows the CLI's numbers at each p.
     const atP = JSON.parse((await promisify(execFile)(process.execPath, [CLI, 'analyze', '--runs', join(workspace, 'runs'),
@@ -388,13 +384,12 @@ test('demo: Fragile Examples grouped by trajectory with real counts; Runs view; 
     await page.locator('.quick-input-widget .quick-input-box input').fill('e2e: the answer is fine, the trace is not');
     await page.keyboard.press('Enter');
     const flaggedMark = async () => (await visibleMarks(page)).find((m) => m.line === 1);
-    const flagDeadline = Date.now() + 10_000;
-    while (!(await flaggedMark())?.flagged) {
-      if (Date.now() > flagDeadline) throw new Error(`line 1 never showed the flag: ${JSON.stringify(await flaggedMark())}`);
-      await page.waitForTimeout(200);
-    }
-    assert.match((await flaggedMark()).annotation, /^⚑ flagged · premem /);
-    assert.equal((await flaggedMark()).bucket, bucketOf(expected.at(DEFAULT_RUN, lastId, 0).preMemAccuracy));
+    const mark = await waitUntil(async () => {
+      const m = await flaggedMark();
+      return m?.flagged && m;
+    }, { timeout: 10_000, what: async () => `the flag on line 1 (${JSON.stringify(await flaggedMark())})` });
+    assert.match(mark.annotation, /^⚑ flagged · premem /);
+    assert.equal(mark.bucket, bucketOf(expected.at(DEFAULT_RUN, lastId, 0).preMemAccuracy));
     await runEllipsisCommand(page, 'PreMem: Filter Fragile Examples…');
     await pickQuickItem(page, 'Flagged only');
     await page.waitForFunction(() => document.body.innerText.includes('Flagged examples (1)'), undefined, { timeout: 10_000 });
@@ -425,27 +420,23 @@ test('an edited dataset: marks stay on their records by content, and follow them
       const marks = await visibleMarks(page);
       return marks.length > 10 && !marks.some((m) => m.line <= 2) && marks.every((m) => m.bucket === bucket(m.line - 3));
     };
-    const deadline = Date.now() + 10_000;
-    while (!(await shifted())) {
-      if (Date.now() > deadline) throw new Error(`marks did not follow the edit: ${JSON.stringify((await visibleMarks(page)).slice(0, 6))}`);
-      await page.waitForTimeout(200);
-    }
+    const marksFollowed = async () => `marks on the shifted records (${JSON.stringify((await visibleMarks(page)).slice(0, 6))})`;
+    await waitUntil(shifted, { timeout: 10_000, what: marksFollowed });
     await page.keyboard.press('Control+S');
     // Saving re-indexes the dataset (and re-reads the runs) in the background.
-    const reopened = Date.now() + 30_000;
-    while (((await preMemLog(session.userDataDir)).match(/opened .*gsm8k-train\.jsonl/g) ?? []).length < 2) {
-      if (Date.now() > reopened) throw new Error(`the dataset was not re-indexed after saving:\n${await preMemLog(session.userDataDir)}`);
-      await page.waitForTimeout(250);
-    }
-    await page.waitForTimeout(500);
-    assert.ok(await shifted(), 'after saving and re-indexing the marks are where the records are');
+    await waitUntil(async () => ((await preMemLog(session.userDataDir)).match(/opened .*gsm8k-train\.jsonl/g) ?? []).length >= 2, {
+      timeout: 30_000,
+      what: async () => `the dataset re-indexed after saving:\n${await preMemLog(session.userDataDir)}`,
+    });
+    // After re-indexing the marks are where the records are (redrawn once the new index is in).
+    await waitUntil(shifted, { timeout: 10_000, what: marksFollowed });
   });
 });
 
 test('without premem.json: Open Dataset with Runs asks for the files, detects the format, and saves premem.json', { timeout: 240_000 }, async () => {
   const workspace = await tempDir('no-config');
-  await cp(join(DEMO, 'data'), join(workspace, 'data'), { recursive: true });
-  await cp(join(DEMO, 'runs'), join(workspace, 'runs'), { recursive: true });
+  await cp(join(DEMO_DIR, 'data'), join(workspace, 'data'), { recursive: true });
+  await cp(join(DEMO_DIR, 'runs'), join(workspace, 'runs'), { recursive: true });
   await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-open', settings: { ...SETTINGS, 'files.simpleDialog.enable': true } }, async (session) => {
     const { page } = session;
     // Contributions are in once the PreMem view container shows (the extension itself is not active yet).
@@ -458,15 +449,14 @@ test('without premem.json: Open Dataset with Runs asks for the files, detects th
     await waitForNotification(page, 'save the dataset and runs as premem.json');
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'premem.json' }).getByRole('button', { name: 'Save premem.json' }).click();
     const configFile = join(workspace, 'premem.json');
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(configFile) && Date.now() < deadline) await page.waitForTimeout(200);
+    await waitUntil(() => existsSync(configFile), { timeout: 10_000, what: 'premem.json' });
     const config = JSON.parse(await readFile(configFile, 'utf8'));
     assert.deepEqual({ dataset: config.dataset, runs: config.runs, p: config.p }, { dataset: 'data/gsm8k-train.jsonl', runs: [{ path: 'runs', format: 'premem' }], p: 'calibrate' });
   });
 });
 
 test('bad input: records skipped with file:line in the PreMem log, summarised in one warning', { timeout: 240_000 }, async () => {
-  const good = (await readFile(join(DEMO, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').slice(0, 50);
+  const good = (await readFile(join(DEMO_DIR, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').slice(0, 50);
   const lines = [...good.slice(0, 10), '{"question": "torn', ...good.slice(10, 20), '[1, 2, 3]', '{"question": "no answer"}', ...good.slice(20)];
   const workspace = await tempDir('bad-input');
   await mkdir(join(workspace, 'data'), { recursive: true });
@@ -483,15 +473,11 @@ test('bad input: records skipped with file:line in the PreMem log, summarised in
   });
 });
 
-test('a 60 MB dataset opens in the table editor', { timeout: 300_000 }, async (t) => {
-  if (!existsSync(join(REPO_ROOT, 'src/extension/dataset-table'))) {
-    t.skip('the table editor (src/extension/dataset-table) is not part of this build');
-    return;
-  }
+test('a 60 MB dataset opens in the table editor', { timeout: 300_000 }, async () => {
   const workspace = await tempDir('large');
   await mkdir(join(workspace, 'data'), { recursive: true });
   const big = join(workspace, 'data/big.jsonl');
-  const lines = (await readFile(join(DEMO, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').filter(Boolean);
+  const lines = (await readFile(join(DEMO_DIR, 'data/gsm8k-train.jsonl'), 'utf8')).split('\n').filter(Boolean);
   const fh = await open(big, 'w');
   let size = 0;
   for (let copy = 0; size < 60 * 1024 * 1024; copy++) {
@@ -510,15 +496,7 @@ test('a 60 MB dataset opens in the table editor', { timeout: 300_000 }, async (t
     }
     return undefined;
   };
-  const waitForTable = async (page, timeout) => {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const rows = await tableShowing(page);
-      if (rows) return rows;
-      if (Date.now() > deadline) throw new Error('the table editor with the dataset\'s rows did not show');
-      await page.waitForTimeout(300);
-    }
-  };
+  const waitForTable = (page, timeout) => waitUntil(() => tableShowing(page), { timeout, what: 'the table editor with the dataset\'s rows' });
   await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-large', settings: SETTINGS }, async (session) => {
     const { page } = session;
     // premem.json names a file over the sync limit: the session opens it in the table, never as text.

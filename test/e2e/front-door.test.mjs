@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, answerFileDialog, readStatusBar, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForText, withVSCode } from './harness.mjs';
+import {
+  REPO_ROOT, answerFileDialog, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForStatusItem, waitForText, waitUntil, withVSCode,
+} from './harness.mjs';
 
 const FIXTURES = join(REPO_ROOT, 'test/fixtures');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'files.simpleDialog.enable': true };
@@ -38,18 +40,11 @@ test('an unknown layout: pick query and target from the fields shown; an lm-eval
     await title('holds samples of several lm-eval tasks');
     await row('gsm8k_cot').click();
 
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const status = (await readStatusBar(page)).find((item) => item.id === 'premem.premem.premem.run')?.text ?? '';
-      if (/ckpt 2\/2/.test(status)) break;
-      if (Date.now() > deadline) throw new Error(`the run never showed in the status bar; last: "${status}"`);
-      await page.waitForTimeout(200);
-    }
+    await waitForStatusItem(page, 'premem.premem.premem.run', /ckpt 2\/2/);
     await waitForNotification(page, 'save the dataset and runs as premem.json');
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'premem.json' }).getByRole('button', { name: 'Save premem.json' }).click();
     const configFile = join(workspace, 'premem.json');
-    const saved = Date.now() + 10_000;
-    while (!existsSync(configFile) && Date.now() < saved) await page.waitForTimeout(200);
+    await waitUntil(() => existsSync(configFile), { timeout: 10_000, what: 'premem.json' });
     const config = JSON.parse(await readFile(configFile, 'utf8'));
     assert.deepEqual(config.profile, { query: 'ask', target: 'work' });
     assert.deepEqual(config.runs, [{ path: 'runs/two-tasks', format: 'lm-eval', task: 'gsm8k_cot' }]);
@@ -71,13 +66,7 @@ test('a TRL conversational dataset with a GRPO completions CSV opens from premem
     const { page } = session;
     // Every record is marked: the three prompts the table holds, and the three it does not (not scored).
     await page.waitForFunction(() => document.querySelectorAll('.editor-instance .glyph-margin-widgets .cgmr').length >= 6, undefined, { timeout: 90_000, polling: 100 });
-    const deadline = Date.now() + 30_000;
-    let status = '';
-    while (!/completions · ckpt 2\/2/.test(status)) {
-      if (Date.now() > deadline) throw new Error(`status bar never showed the run; last: "${status}"`);
-      await page.waitForTimeout(200);
-      status = (await readStatusBar(page)).find((item) => item.id === 'premem.premem.premem.run')?.text ?? '';
-    }
+    await waitForStatusItem(page, 'premem.premem.premem.run', /completions · ckpt 2\/2/, 30_000);
     await page.locator('.activitybar .action-item a[aria-label^="PreMem"]').first().click({ force: true }); // the badge covers it
     await waitForText(page, 'accuracy only');
   });
@@ -90,18 +79,16 @@ test('a Hugging Face dataset folder opens in the table, every train shard in it,
   await writeFile(join(workspace, 'premem.json'), JSON.stringify({ dataset: 'gsm8k', runs: ['runs/lm-eval-run'], p: 1.1055 }));
   await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'premem-front-door-hf', settings: SETTINGS }, async (session) => {
     const { page } = session;
-    const deadline = Date.now() + 120_000;
     let rows = [];
     // Five rows: three from train-00000-of-00002, two from train-00001-of-00002 (the test split left out).
-    while (!(rows.length === 5 && rows[3][2]?.startsWith('Julie is reading'))) {
-      if (Date.now() > deadline) throw new Error(`the table never showed the five train rows; last: ${JSON.stringify(rows.map((r) => r.slice(0, 3)))}`);
-      await page.waitForTimeout(300);
+    await waitUntil(async () => {
       rows = [];
       for (const frame of page.frames()) {
         const found = await frame.$$eval('.rows .row:not([hidden])', (els) => els.map((r) => [...r.children].map((c) => c.textContent))).catch(() => []);
         if (found.length) rows = found;
       }
-    }
+      return rows.length === 5 && rows[3][2]?.startsWith('Julie is reading');
+    }, { timeout: 120_000, what: () => `the five train rows in the table (last: ${JSON.stringify(rows.map((r) => r.slice(0, 3)))})` });
     assert.deepEqual(rows.map((r) => r[0]), ['1', '2', '3', '4', '5']);
     // The table is the session's: PreMemAcc of the four docs the run scored (the last checkpoint), the fifth not scored.
     assert.deepEqual(rows.map((r) => r[3]), ['1.00', '0.75', '1.00', '0.75', '–']);

@@ -11,7 +11,9 @@ import { chromium } from 'playwright-core';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TMP_ROOT = join(REPO_ROOT, 'test/e2e/.tmp');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test/e2e/screenshots');
-const CODE_SERVER_ENTRY = join(REPO_ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
+/** The committed demo workspace: GSM8K with the paper's 13 runs (scripts/make-demo.ts). */
+export const DEMO_DIR = join(REPO_ROOT, 'demo');
+export const CODE_SERVER_ENTRY = join(REPO_ROOT, '.tools/code-server/node_modules/code-server/out/node/entry.js');
 const CHROMIUM = '/usr/bin/chromium';
 
 const CHROMIUM_ARGS = [
@@ -68,6 +70,13 @@ export async function makeWorkspace(files = {}, label = 'workspace') {
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, text);
   }
+  return dir;
+}
+
+/** A fresh copy of the demo workspace (tests edit it, flag in it and append to its logs). */
+export async function demoWorkspace(label) {
+  const dir = await tempDir(label);
+  await cp(DEMO_DIR, dir, { recursive: true });
   return dir;
 }
 
@@ -241,12 +250,22 @@ export async function startOpenDatasetWithRuns(page, timeout = DEFAULT_TIMEOUT) 
 export async function answerFileDialog(page, title, path, ok, timeout = DEFAULT_TIMEOUT) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout });
-  // The dialog fills in its start folder asynchronously; type again until the path stays.
-  for (let attempt = 0; attempt < 10 && (await input.inputValue()) !== path; attempt++) {
-    await input.fill(path);
-    await page.waitForTimeout(600);
-  }
+  await fillPath(input, path);
   await page.locator('.quick-input-widget .monaco-button', { hasText: ok }).click();
+}
+
+/**
+ * Types `path` into a file dialog's input until it stays there: the web workbench's dialogs fill in their start
+ * folder asynchronously and complete paths while one types, and can rewrite a value filled in too early.
+ */
+export async function fillPath(input, path) {
+  let stable = 0;
+  await waitUntil(async () => {
+    if ((await input.inputValue()) === path) return ++stable >= 2;
+    stable = 0;
+    await input.fill(path);
+    return false;
+  }, { timeout: 10_000, interval: 300, what: async () => `"${path}" staying in the dialog (it holds "${await input.inputValue()}")` });
 }
 
 /** Opens `relativePath` (relative to the workspace folder) through quick open (Ctrl+P); waits for its tab. */
@@ -315,6 +334,38 @@ export async function readStatusBar(page) {
     })));
 }
 
+/**
+ * Waits until `condition()` gives a truthy value and returns it, for conditions only the test process can check
+ * (files, logs, numbers it computed), every `interval` ms. A condition that throws (a failed assertion) counts as
+ * not yet; after `timeout` ms the last error, or `what`, is thrown.
+ */
+export async function waitUntil(condition, { timeout = DEFAULT_TIMEOUT, what = 'the condition', interval = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    let failure;
+    try {
+      const value = await condition();
+      if (value) return value;
+    } catch (err) {
+      failure = err;
+    }
+    if (Date.now() > deadline) {
+      if (failure) throw failure;
+      throw new Error(`${typeof what === 'function' ? await what() : what} did not come within ${timeout} ms`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** Waits until the status bar item `id` (see readStatusBar) has a text matching `pattern`; returns the text. */
+export async function waitForStatusItem(page, id, pattern, timeout = 60_000) {
+  let text = '';
+  return waitUntil(async () => {
+    text = (await readStatusBar(page)).find((item) => item.id === id)?.text ?? '';
+    return pattern.test(text) && text;
+  }, { timeout, what: () => `status bar text matching ${pattern} (last: "${text}")` });
+}
+
 /** The messages of the notification toasts now shown. */
 export async function notifications(page) {
   return page.$$eval('.notifications-toasts .notification-toast .notification-list-item-message', (items) =>
@@ -379,25 +430,30 @@ export async function copyExtension(sourceDir, extensionsDir) {
   return target;
 }
 
-function spawnCodeServer({ port, workspace, userDataDir, extensionsDir, sessionDir, logFile, env }) {
+/**
+ * Starts code-server on 127.0.0.1:port without authentication, with its own user data, extensions and config, on
+ * `workspace`; the tests and `npm run demo` both start it here. detached: its own process group, so the caller can
+ * end it with its extension host and terminals (process.kill(-child.pid)).
+ */
+export function startCodeServer({ port, workspace, userDataDir, extensionsDir, configFile, env = {}, stdio }) {
   const args = [
     CODE_SERVER_ENTRY,
     '--auth', 'none',
     '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
-    '--config', join(sessionDir, 'code-server.yaml'),
+    '--config', configFile,
     '--extensions-dir', extensionsDir,
     '--user-data-dir', userDataDir,
     workspace,
   ];
+  return spawn(process.execPath, args, { detached: true, stdio, env: { ...process.env, EXTENSIONS_GALLERY: LOOPBACK_GALLERY, ...env } });
+}
+
+function spawnCodeServer({ port, workspace, userDataDir, extensionsDir, sessionDir, logFile, env }) {
   const logChunks = [];
-  // detached: its own process group, so stop() can end code-server with its extension host and terminals.
-  const child = spawn(process.execPath, args, {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EXTENSIONS_GALLERY: LOOPBACK_GALLERY, ...env },
-  });
+  const configFile = join(sessionDir, 'code-server.yaml');
+  const child = startCodeServer({ port, workspace, userDataDir, extensionsDir, configFile, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const flush = () => writeFile(logFile, Buffer.concat(logChunks)).catch(() => {});
   child.stdout.on('data', (d) => { logChunks.push(d); flush(); });
   child.stderr.on('data', (d) => { logChunks.push(d); flush(); });
@@ -471,16 +527,18 @@ async function answers(url) {
   }
 }
 
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolvePort(port));
+/** `preferred` when it is free on 127.0.0.1, else any free port. */
+export function freePort(preferred = 0) {
+  const tryPort = (p) =>
+    new Promise((resolvePort, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(p, '127.0.0.1', () => {
+        const { port } = srv.address();
+        srv.close(() => resolvePort(port));
+      });
     });
-  });
+  return tryPort(preferred).catch(() => tryPort(0));
 }
 
 async function openQuickInput(page, key) {

@@ -5,13 +5,9 @@
 // behind it there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT, runCommand, tempDir, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, demoWorkspace, runCommand, webviewFrame, withVSCode } from './harness.mjs';
 import { contrastOf } from './contrast.mjs';
 
-const DEMO = join(REPO_ROOT, 'demo');
 const MIN_CONTRAST = 4.5;
 
 /** Theme kind, the theme's id (the workbench.colorTheme setting) and its label in the theme picker. */
@@ -66,9 +62,8 @@ async function checkEveryTheme(session, panel, findFrame, showFirst) {
   return failures;
 }
 
-test('every webview is readable in dark, light, high contrast and high contrast light themes', { timeout: 600_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built' }, async () => {
-  const workspace = await tempDir('themes');
-  await cp(DEMO, workspace, { recursive: true });
+test('every webview is readable in dark, light, high contrast and high contrast light themes', { timeout: 600_000 }, async () => {
+  const workspace = await demoWorkspace('themes');
   const settings = { 'workbench.colorTheme': THEMES[0][1], 'editor.minimap.enabled': false };
   await withVSCode({ workspace, extensionDir: REPO_ROOT, settings, label: 'themes' }, async (session) => {
     const { page } = session;

@@ -4,12 +4,8 @@
 // scored run says how much of it is scored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { REPO_ROOT, runCommand, tempDir, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, demoWorkspace, runCommand, webviewFrame, withVSCode } from './harness.mjs';
 
-const DEMO = join(REPO_ROOT, 'demo');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false };
 
 const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
@@ -24,9 +20,8 @@ async function checkpointPickerStart(page, run) {
   return (await focusedRow(page).innerText()).trim();
 }
 
-test('run picker starts on the current checkpoint; fragile examples filter by query text; a table row opens the text beside the table; partly scored dashboard', { timeout: 300_000, skip: existsSync(join(DEMO, 'premem.json')) ? false : 'skipped: demo/ is not built' }, async () => {
-  const workspace = await tempDir('usability');
-  await cp(DEMO, workspace, { recursive: true });
+test('run picker starts on the current checkpoint; fragile examples filter by query text; a table row opens the text beside the table; partly scored dashboard', { timeout: 300_000 }, async () => {
+  const workspace = await demoWorkspace('usability');
   await withVSCode({ workspace, extensionDir: REPO_ROOT, settings: SETTINGS, label: 'usability' }, async ({ page }) => {
     await page.waitForFunction(() => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => /PreMem: .*ckpt/.test(e.innerText)), undefined, { timeout: 120_000 });
 

@@ -6,14 +6,14 @@ import { readTree, writeTree } from '../../src/core/cache/binary';
 import { datasetIdentity, restoreFromCache, runLogCachePath } from '../../src/core/cache/runlog-cache';
 import { openDataset } from '../../src/core/dataset/open';
 import type { Run } from '../../src/core/model';
-import { newFastExample, parseExampleLine } from '../../src/core/runlog/premem-fast-line';
-import { distinctAnswerCount, type ExampleRecord, hasSampleTexts, outcomeAccuracy, recordPerplexity, validateRecord } from '../../src/core/runlog/premem-format';
-import { openPreMemReaderWithCache } from '../../src/core/runlog/premem-files';
-import { scanInParallel } from '../../src/core/runlog/premem-parallel';
-import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
+import { newFastExample, parseExampleLine } from '../../src/core/runlog/premem/fast-example-parse';
+import { distinctAnswerCount, type ExampleRecord, hasSampleTexts, outcomeAccuracy, recordPerplexity, validateRecord } from '../../src/core/runlog/premem/records';
+import { openPreMemReaderWithCache } from '../../src/core/runlog/premem/find-and-load';
+import { scanInParallel } from '../../src/core/runlog/premem/parallel-scan';
+import { PreMemLogReader } from '../../src/core/runlog/premem/log-reader';
 import { synthesize } from '../../src/core/synth';
 import { Random } from '../../src/core/synth/random';
-import { tempDir } from './support/temp-dir';
+import { tempDir } from '../support/temp-dir';
 
 const tmp = () => tempDir('premem-cache-');
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { fixtures, repoRoot, sharedData, skipWithoutShared } from './support/shared';
+import { fixtures, repoRoot, sharedData, skipWithoutShared } from '../support/shared';
+import { tempDirSync } from '../support/temp-dir';
 
 function premem(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: repoRoot });
@@ -38,10 +38,12 @@ test('analyze --calibrate includes the sweep and leave-one-run-out error', () =>
   assert.equal(typeof out.calibration.leaveOneRunOut.mae, 'number');
 });
 
-test('analyze --per-example writes one line per (run, checkpoint, trained example) with keys from the dataset', { skip: skipWithoutShared('gsm8k', 'train.jsonl') }, () => {
-  // The mini runs hold the first 200 examples; a 200-line dataset gives them keys.
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'premem-cli-'));
-  const lines = readFileSync(sharedData('gsm8k', 'train.jsonl')!, 'utf8').split('\n').slice(0, 200);
+test('analyze --per-example writes one line per (run, checkpoint, trained example) with keys from the dataset', () => {
+  // The mini runs hold the first 200 examples; a 200-line dataset gives them keys. The committed fixture holds the
+  // same 200 lines as the shared GSM8K train file, so the test runs without the shared data too.
+  const dir = tempDirSync('premem-cli-');
+  const source = sharedData('gsm8k', 'train.jsonl') ?? path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
+  const lines = readFileSync(source, 'utf8').split('\n').slice(0, 200);
   const dataset = path.join(dir, 'train200.jsonl');
   writeFileSync(dataset, lines.join('\n') + '\n');
   const out = path.join(dir, 'per-example.jsonl');
@@ -81,7 +83,7 @@ test('analyze: --t out of range and negative --p/--t are usage errors naming the
 });
 
 test('analyze: bad paths are one line and exit 1, never a stack trace', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'premem-cli-'));
+  const dir = tempDirSync('premem-cli-');
   const oneLine = (r: { code: number | null; stderr: string }, pattern: RegExp) => {
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

@@ -9,8 +9,8 @@ import { contentKey } from '../../src/core/dataset/keys';
 import { readLmEvalRun } from '../../src/core/runlog/lm-eval';
 import { detectRunFormat } from '../../src/core/runlog/load';
 import { readExamples, startReferenceServer } from '../support/reference-server';
-import { fixtures, repoRoot } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures, repoRoot } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 /** The CLI run without blocking this process (the scoring test's server answers from it). */
 function prememAsync(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -10,7 +10,7 @@ import { DEFAULT_FRAGILE_T, isFragile } from '../../src/core/metrics/dynamics';
 import { prepareRun } from '../../src/core/metrics/premem';
 import type { Run } from '../../src/core/model';
 import { Bucket, bucketOf } from '../../src/core/session';
-import { tempDir } from './support/temp-dir';
+import { tempDir } from '../support/temp-dir';
 
 test('an example whose PreMemAcc equals t is fragile; one just above is not', () => {
   const t = DEFAULT_FRAGILE_T;

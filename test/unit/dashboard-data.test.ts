@@ -20,30 +20,13 @@ import { calibrate, DEFAULT_GRID } from '../../src/core/metrics/calibrate';
 import { Category, exampleDynamics, Trajectory } from '../../src/core/metrics/dynamics';
 import { preMemAccuracy, prepareRun } from '../../src/core/metrics/premem';
 import { pFromThreshold, thresholdFromP } from '../../src/core/metrics/threshold';
-import { InputError, type CheckpointScores, type Run } from '../../src/core/model';
+import { InputError } from '../../src/core/model';
 import { readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures, sharedData, skipWithoutShared } from './support/shared';
+import { makeRun } from '../support/runs';
+import { fixtures, sharedData, skipWithoutShared } from '../support/shared';
 
 const P = 1.1;
 const thr = thresholdFromP(P);
-
-/** A run from per-checkpoint [accuracy[], perplexity[]] rows, with optional extras per checkpoint. */
-function makeRun(id: string, rows: [number[], number[]][], extra: Partial<CheckpointScores>[] = [], subset?: number[]): Run {
-  return {
-    id,
-    numExamples: rows[0][0].length,
-    source: { format: 'premem', path: 'mem' },
-    subset: subset ? Int32Array.from(subset) : undefined,
-    checkpoints: rows.map(([acc, perp], m) => ({
-      id: `c${m}`,
-      step: (m + 1) * 10,
-      accuracy: Float64Array.from(acc),
-      perplexity: Float64Array.from(perp),
-      sampleCount: new Uint16Array(acc.length).fill(4),
-      ...extra[m],
-    })),
-  };
-}
 
 // Four examples over three checkpoints:
 //  0: incorrect, then correct with its own trace, then memorized (generalized then memorized)

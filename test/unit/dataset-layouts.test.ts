@@ -11,7 +11,7 @@ import { openDataset } from '../../src/core/dataset/open';
 import { customProfile, detectProfile } from '../../src/core/dataset/profiles';
 import { referenceAnswer } from '../../src/core/grading';
 import { InputError, type Dataset } from '../../src/core/model';
-import { tempDir } from './support/temp-dir';
+import { tempDir } from '../support/temp-dir';
 
 const fx = (name: string) => path.join(__dirname, '..', 'fixtures', 'layouts', name);
 const NATALIA = 'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import type { Dataset } from '../../src/core/model';
 import { Bucket } from '../../src/core/session';
@@ -17,11 +16,11 @@ import {
 import { DEFAULT_QUERY, TableModel, type TableScores } from '../../src/core/table/table-model';
 import { textMatcher } from '../../src/core/table/text-match';
 import { isHostMessage, isViewQuery, isWebviewMessage } from '../../webview/dataset-table/protocol';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
+import { tempDirSync } from '../support/temp-dir';
 
 const fx = (name: string) => path.join(fixtures, 'datasets', name);
-const scratch = mkdtempSync(path.join(tmpdir(), 'premem-table-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDirSync('premem-table-');
 
 /** A deterministic pseudo-random sequence in [0, 1). */
 function random(seed: number): () => number {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { ExampleCollector } from '../../src/core/dataset/collect';
 import { openJsonDataset, recordStartLines } from '../../src/core/dataset/json';
 import { openJsonlDataset } from '../../src/core/dataset/jsonl';
@@ -15,7 +14,8 @@ import { openDataset } from '../../src/core/dataset/open';
 import { openParquetDataset } from '../../src/core/dataset/parquet';
 import { customProfile, detectProfile, getPath, GSM8K_PROFILE, MATH_PROFILE, resolveProfile } from '../../src/core/dataset/profiles';
 import { InputError, type Dataset } from '../../src/core/model';
-import { fixtures, sharedData, skipWithoutShared } from './support/shared';
+import { fixtures, sharedData, skipWithoutShared } from '../support/shared';
+import { tempDirSync } from '../support/temp-dir';
 
 const dir = path.join(fixtures, 'datasets');
 const fx = (name: string) => path.join(dir, name);
@@ -23,8 +23,7 @@ const head = readFileSync(fx('gsm8k-train-head.jsonl'), 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l) as { question: string; answer: string });
-const scratch = mkdtempSync(path.join(tmpdir(), 'premem-dataset-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDirSync('premem-dataset-');
 
 async function withDataset<T>(ds: Dataset | Promise<Dataset>, fn: (ds: Dataset) => Promise<T> | T): Promise<T> {
   const d = await ds;

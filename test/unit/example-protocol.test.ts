@@ -1,7 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { FLAG_REASONS } from '../../src/core/flags/flag-events';
 import { FlagStore } from '../../src/core/flags/flag-store';
@@ -11,7 +10,8 @@ import { AnalysisSession } from '../../src/core/session';
 import { checkpointNumbers, exampleView } from '../../src/extension/example/example-data';
 import { SampleLoader } from '../../src/extension/example/sample-loader';
 import { FLAG_REASON_NAMES, type HostMessage, isHostMessage, isWebviewMessage, MAX_NOTE_LENGTH } from '../../webview/example/protocol';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 /** What crosses postMessage: JSON. */
 const roundTrip = <T>(m: T): unknown => JSON.parse(JSON.stringify(m));
@@ -86,7 +86,7 @@ describe('host messages built from a real session', () => {
   const hostile = '<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3)) \u202Eevil\u202C';
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'premem-example-'));
+    dir = await tempDir('premem-example-');
     writeFileSync(path.join(dir, 'train.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     mkdirSync(path.join(dir, 'runs'));
     const lines: object[] = [{ v: 1, type: 'run', run: 'with-texts' }, { v: 1, type: 'run', run: 'numbers-only' }];
@@ -119,7 +119,6 @@ describe('host messages built from a real session', () => {
 
   after(async () => {
     await session?.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('the example view passes the guard after a JSON round trip and carries the record and numbers', async () => {

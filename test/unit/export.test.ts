@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parquetReadObjects } from 'hyparquet';
@@ -16,8 +15,9 @@ import { pFromThreshold } from '../../src/core/metrics/threshold';
 import { InputError, type Dataset, type Run } from '../../src/core/model';
 import { readNpy } from '../../src/core/npy';
 import { readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures, repoRoot } from './support/shared';
-import { buildCliBundle } from './support/cli-bundle';
+import { fixtures, repoRoot } from '../support/shared';
+import { buildCliBundle } from '../support/cli-bundle';
+import { tempDir, tempDirSync } from '../support/temp-dir';
 
 const RUNS_DIR = path.join(fixtures, 'paper-runs-mini');
 const GOLDEN_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';
@@ -26,8 +26,7 @@ const HALF_RUN = 'gsm8k_orig_6epochs_half_lr2e-05_bs128';
 const GOLDEN_THR = -2.5;
 const T = 0.75;
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'premem-export-'));
-after(() => rmSync(scratch, { recursive: true, force: true }));
+const scratch = tempDirSync('premem-export-');
 let counter = 0;
 
 /** A private copy of the 200-example fixture, so its flag file lands in the scratch folder. */
@@ -331,7 +330,6 @@ describe('premem export (built CLI)', () => {
     datasetFile = path.join(dir, 'work', 'gsm8k-train-200.jsonl');
     copyFileSync(path.join(fixtures, 'datasets/gsm8k-train-200.jsonl'), datasetFile);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   function premem(args: string[]) {
     const r = spawnSync(process.execPath, [launcher, 'export', ...args], { cwd: path.join(dir, 'work'), encoding: 'utf8' });
@@ -343,9 +341,9 @@ describe('premem export (built CLI)', () => {
     const expected = [...golden].filter((v) => v <= T).length;
     const r = premem(['--runs', RUNS_DIR, '--dataset', datasetFile, '--run', GOLDEN_RUN, '--p', String(pFromThreshold(GOLDEN_THR))]);
     assert.equal(r.code, 0, r.stderr);
-    const defaultOut = path.join(dir, 'work', 'gsm8k-train-200.recollect.jsonl');
+    const defaultOut = path.join(dir, 'work', 'gsm8k-train-200.recollection.jsonl');
     assert.equal(r.stdout.trim().split('\n').length, 1);
-    assert.match(r.stdout, new RegExp(`^${expected} examples \\(${((100 * expected) / 200).toFixed(1)}% of the dataset\\).*written to gsm8k-train-200\\.recollect\\.jsonl\\n$`));
+    assert.match(r.stdout, new RegExp(`^${expected} examples \\(${((100 * expected) / 200).toFixed(1)}% of the dataset\\).*written to gsm8k-train-200\\.recollection\\.jsonl\\n$`));
     assert.equal(readJsonl(defaultOut).length, expected);
   });
 
@@ -444,7 +442,7 @@ describe('premem export (built CLI)', () => {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} while an export is being written removes its temporary file; the earlier file stays`, async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'premem-signal-'));
+    const dir = await tempDir('premem-signal-');
     const target = path.join(dir, 'set.jsonl');
     writeFileSync(target, 'earlier export\n');
     // A process stopped mid-export: its sink has written a row to the temporary file and is waiting for more.
@@ -472,6 +470,5 @@ setInterval(() => {}, 1000);
     assert.match(stderr, new RegExp(`stopped by ${signal}; nothing was written`));
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
     assert.equal(readFileSync(target, 'utf8'), 'earlier export\n');
-    rmSync(dir, { recursive: true, force: true });
   });
 }

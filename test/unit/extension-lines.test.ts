@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import { escapeMarkdown, preview, problemsHeadline, shortRunNames } from '../../src/extension/format';
 import { indexAtIndexedLine, indexOfRecordText, indicesInLines, lowerBound } from '../../src/extension/line-map';
-import { fixtures } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 test('lowerBound and line lookups on a sorted line index with gaps (blank and bad lines)', () => {
   const dataset = { lines: Uint32Array.from([1, 2, 5, 6, 9]) };

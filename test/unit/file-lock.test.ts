@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { holdLock, LockHeldError } from '../../src/core/file-lock';
-import { tempDir } from './support/temp-dir';
+import { tempDir } from '../support/temp-dir';
 
 test('holdLock: refused while held (saying by whom), kept fresh past the stale age, free again once released', async () => {
   const lock = path.join(await tempDir('premem-lock-'), 'job.lock');

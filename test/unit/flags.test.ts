@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import { FlagStore, flagFilePath } from '../../src/core/flags/flag-store';
-import { repoRoot } from './support/shared';
+import { repoRoot } from '../support/shared';
+import { tempDirSync } from '../support/temp-dir';
 
-const scratch = mkdtempSync(path.join(tmpdir(), 'premem-flags-'));
+const scratch = tempDirSync('premem-flags-');
 const running = new Set<Writer>();
 after(() => {
   // A failed assertion must not leave a writer looping forever.
   for (const w of running) w.kill('SIGKILL');
-  rmSync(scratch, { recursive: true, force: true });
 });
 let counter = 0;
 const freshDataset = () => path.join(scratch, `dataset-${++counter}.jsonl`);

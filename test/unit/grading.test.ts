@@ -1,12 +1,12 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { extractAnswer, grade, gradeAgainst, graders, referenceAnswer, targetAnswer } from '../../src/core/grading';
-import { stripString } from '../../src/core/grading/mathNormalise';
-import { fixtures, repoRoot, sharedData, skipWithoutShared } from './support/shared';
-import { buildCliBundle } from './support/cli-bundle';
+import { stripString } from '../../src/core/grading/math-answer-normalise';
+import { fixtures, repoRoot, sharedData, skipWithoutShared } from '../support/shared';
+import { buildCliBundle } from '../support/cli-bundle';
 
 function readJsonl(file: string): { question: string; answer: string }[] {
   return readFileSync(file, 'utf8')
@@ -232,7 +232,6 @@ describe('premem grade (built CLI)', () => {
   before(async () => {
     ({ dir, launcher } = await buildCliBundle('grade'));
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   function premem(args: string[], stdin?: string) {
     const r = spawnSync(process.execPath, [launcher, ...args], { input: stdin, encoding: 'utf8' });

@@ -6,26 +6,9 @@ import { Category, exampleDynamics, Trajectory } from '../../src/core/metrics/dy
 import { linearFit, r2Identity, r2Linear } from '../../src/core/metrics/fit';
 import { checkpointMeans, preMemAccuracy, prepareRun, prepareRunInTurns } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
-import type { Run } from '../../src/core/model';
 import { readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures } from './support/shared';
-
-/** A run from per-checkpoint [accuracy[], perplexity[]] rows. */
-function makeRun(rows: [number[], number[]][], testAccuracy?: number[]): Run {
-  return {
-    id: 'r',
-    numExamples: rows[0][0].length,
-    source: { format: 'premem', path: 'mem' },
-    checkpoints: rows.map(([acc, perp], m) => ({
-      id: `c${m}`,
-      step: m + 1,
-      accuracy: Float64Array.from(acc),
-      perplexity: Float64Array.from(perp),
-      sampleCount: new Uint16Array(acc.length).fill(4),
-      testAccuracy: testAccuracy?.[m],
-    })),
-  };
-}
+import { makeRun } from '../support/runs';
+import { fixtures } from '../support/shared';
 
 const P = 1.1;
 const thr = thresholdFromP(P);
@@ -36,7 +19,7 @@ test('PreMemAcc follows the definition: min(running max of masked accuracy, accu
   // example 2: never memorized -> plain accuracy
   // example 3: accuracy drops after a good start -> min with current accuracy
   // example 4: not scored at checkpoint 1 -> NaN there, running max continues
-  const run = makeRun([
+  const run = makeRun('r', [
     [[0.5, 1, 0.25, 1, 0.75], [1.5, 1.05, 2, 1.5, 1.5]],
     [[1, 1, 0.5, 0.25, NaN], [1.01, 1.01, 1.8, 1.5, NaN]],
     [[1, 1, 0.75, 0.5, 1], [1.01, 1.01, 1.6, 1.5, 1.05]],
@@ -53,12 +36,12 @@ test('PreMemAcc follows the definition: min(running max of masked accuracy, accu
 });
 
 test('an unknown perplexity never masks: PreMemAcc falls back to accuracy', () => {
-  const run = makeRun([[[0.5], [NaN]], [[1], [NaN]]]);
+  const run = makeRun('r', [[[0.5], [NaN]], [[1], [NaN]]]);
   assert.deepEqual(preMemAccuracy(prepareRun(run), thr).map((a) => a[0]), [0.5, 1]);
 });
 
 test('the dataset mean is taken over the training subset only', () => {
-  const run = makeRun([[[1, 0, 0, 0], [2, 2, 2, 2]]]);
+  const run = makeRun('r', [[[1, 0, 0, 0], [2, 2, 2, 2]]]);
   run.subset = Int32Array.from([0, 1]);
   assert.equal(checkpointMeans(prepareRun(run), thr).preMemAccuracy[0], 0.5);
 });
@@ -77,6 +60,7 @@ test('the difference-array sweep equals direct evaluation at every grid point (r
 test('calibration picks the threshold that makes mean PreMemAcc match test accuracy', () => {
   // Test accuracy equals PreMemAcc exactly at p = 1.1 for these two runs, and not at other p.
   const a = makeRun(
+    'r',
     [
       [[1, 1, 0, 0.5], [1.3, 1.05, 1.3, 1.3]],
       [[1, 1, 0.5, 1], [1.08, 1.04, 1.3, 1.12]],
@@ -84,7 +68,7 @@ test('calibration picks the threshold that makes mean PreMemAcc match test accur
   );
   const truth = checkpointMeans(prepareRun(a), thr).preMemAccuracy;
   a.checkpoints.forEach((c, m) => (c.testAccuracy = truth[m]));
-  const b = makeRun([[[0.5, 1, 1, 0], [1.2, 1.09, 1.15, 1.5]], [[1, 1, 1, 0.5], [1.09, 1.02, 1.11, 1.4]]]);
+  const b = makeRun('r', [[[0.5, 1, 1, 0], [1.2, 1.09, 1.15, 1.5]], [[1, 1, 1, 0.5], [1.09, 1.02, 1.11, 1.4]]]);
   b.id = 'b';
   const truthB = checkpointMeans(prepareRun(b), thr).preMemAccuracy;
   b.checkpoints.forEach((c, m) => (c.testAccuracy = truthB[m]));
@@ -93,7 +77,7 @@ test('calibration picks the threshold that makes mean PreMemAcc match test accur
   assert.ok(cal.p > 1.09 && cal.p <= 1.1 + 1e-9, `p = ${cal.p}`);
   assert.equal(cal.sweep.length, DEFAULT_GRID.size);
   assert.ok(cal.leaveOneRunOut);
-  assert.equal(calibrate([prepareRun(makeRun([[[1], [2]]]))]), undefined, 'too few test points: no calibration');
+  assert.equal(calibrate([prepareRun(makeRun('r', [[[1], [2]]]))]), undefined, 'too few test points: no calibration');
 });
 
 test('calibration in slices gives the same result, and lets the event loop run between slices', async () => {
@@ -109,11 +93,11 @@ test('calibration in slices gives the same result, and lets the event loop run b
   }
   assert.ok(turns > 0, 'timers ran while the sweep was in progress');
   for (const r of runs) assert.deepEqual(await prepareRunInTurns(r.run), r, 'preparing in turns gives the same arrays');
-  assert.equal(await calibrateInSlices([prepareRun(makeRun([[[1], [2]]]))]), undefined, 'too few test points: no calibration');
+  assert.equal(await calibrateInSlices([prepareRun(makeRun('r', [[[1], [2]]]))]), undefined, 'too few test points: no calibration');
 });
 
 test('categories, trajectories, first memorized checkpoint and forgetting', () => {
-  const run = makeRun([
+  const run = makeRun('r', [
     // 0 never learned, 1 memorized directly, 2 generalized then memorized, 3 generalized, 4 forgets
     [[0, 0, 1, 1, 1], [2, 2, 2, 2, 2]],
     [[0, 1, 1, 1, 0], [2, 1.01, 1.5, 2, 2]],

@@ -8,8 +8,8 @@ import { pFromThreshold, thresholdFromP } from '../../src/core/metrics/threshold
 import { InputError, type InputProblem } from '../../src/core/model';
 import { readNpy } from '../../src/core/npy';
 import { pickAnswerFile, readPaperRun, readPaperRuns } from '../../src/core/runlog/paper';
-import { fixtures, sharedData, skipWithoutShared } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures, sharedData, skipWithoutShared } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const GOLDEN_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';
 

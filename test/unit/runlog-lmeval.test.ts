@@ -6,8 +6,8 @@ import { exampleKey } from '../../src/core/dataset/keys';
 import { GSM8K_PROFILE } from '../../src/core/dataset/profiles';
 import type { Dataset, DatasetExample } from '../../src/core/model';
 import { findLmEvalSampleFiles, readLmEvalRun, stepFromPath } from '../../src/core/runlog/lm-eval';
-import { fixtures } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const runDir = path.join(fixtures, 'runlogs/lm-eval-run');
 const ckpt200File = path.join(runDir, 'checkpoint-200/__ckpts__gsm8k-run__checkpoint-200/samples_gsm8k_2025-01-16T08-02-11.654321.jsonl');

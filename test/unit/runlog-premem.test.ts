@@ -5,12 +5,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/core/fs-atomic';
 import { LineScanner } from '../../src/core/runlog/line-scanner';
-import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem-format';
-import { scanInParallel } from '../../src/core/runlog/premem-parallel';
-import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
-import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem-writer';
-import { fixtures, repoRoot } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem/records';
+import { scanInParallel } from '../../src/core/runlog/premem/parallel-scan';
+import { PreMemLogReader } from '../../src/core/runlog/premem/log-reader';
+import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem/log-writer';
+import { fixtures, repoRoot } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const small = path.join(fixtures, 'runlogs/small.premem.jsonl');
 const badLines = path.join(fixtures, 'runlogs/bad-lines.premem.jsonl');
@@ -299,7 +299,7 @@ test('writeFileAtomic replaces the whole file and leaves no temporary behind', a
 });
 
 // Child processes append through the real writer; tsx compiles the TypeScript source for them.
-const writerPath = path.join(repoRoot, 'src/core/runlog/premem-writer.ts');
+const writerPath = path.join(repoRoot, 'src/core/runlog/premem/log-writer.ts');
 const childScript = `
 (async () => {
   const { PreMemLogWriter } = require(${JSON.stringify(writerPath)});

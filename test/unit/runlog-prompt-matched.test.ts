@@ -7,8 +7,8 @@ import { openDataset } from '../../src/core/dataset/open';
 import { InputError, type Dataset } from '../../src/core/model';
 import { detectRunFormat, loadRuns } from '../../src/core/runlog/load';
 import { PromptMatcher } from '../../src/core/runlog/prompt-match';
-import { fixtures } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const runlogs = path.join(fixtures, 'runlogs');
 const layouts = path.join(fixtures, 'layouts');

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { validateRecord } from '../../src/core/runlog/premem-format';
-import { PreMemLogReader } from '../../src/core/runlog/premem-reader';
-import { keysDigest } from '../../src/core/runlog/premem-scores';
-import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem-writer';
-import { tempDir } from './support/temp-dir';
+import { validateRecord } from '../../src/core/runlog/premem/records';
+import { PreMemLogReader } from '../../src/core/runlog/premem/log-reader';
+import { keysDigest } from '../../src/core/runlog/premem/scores-record';
+import { PreMemLogWriter, readCompletedKeys } from '../../src/core/runlog/premem/log-writer';
+import { tempDir } from '../support/temp-dir';
 
 async function tmpFile(name: string, text: string): Promise<string> {
   const d = await tempDir('premem-scores-');

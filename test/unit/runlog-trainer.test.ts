@@ -5,8 +5,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../../src/core/model';
 import { findTrainerState, parseTrainerState, readTrainerState } from '../../src/core/runlog/trainer-state';
-import { fixtures } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const fixtureState = path.join(fixtures, 'runlogs/lm-eval-run/checkpoint-200/trainer_state.json');
 

@@ -1,13 +1,13 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { holdLock } from '../../src/core/file-lock';
 import { scoringLockPath } from '../../src/core/scoring/job';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
-import { fixtures, repoRoot } from './support/shared';
+import { fixtures, repoRoot } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const KEY = 'sk-cli-secret-8c41f0d2b7';
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
@@ -79,7 +79,7 @@ describe('premem score (CLI)', () => {
   const log = () => path.join(dir, 'runs/scored.premem.jsonl');
 
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'premem-score-cli-'));
+    dir = await tempDir('premem-score-cli-');
     const lines = readFileSync(DATASET, 'utf8').split('\n').slice(0, SIZE);
     writeFileSync(path.join(dir, 'train.jsonl'), lines.join('\n') + '\n');
     server = await startReferenceServer({ examples: readExamples(DATASET).slice(0, SIZE), apiKey: KEY, faults: { latencyMs: 2 } });
@@ -97,7 +97,6 @@ describe('premem score (CLI)', () => {
   });
   after(async () => {
     await server.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('killed with SIGKILL mid-run, then run again: the log is complete, without duplicates or torn lines', async () => {

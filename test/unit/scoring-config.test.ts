@@ -4,7 +4,7 @@ import { InputError } from '../../src/core/model';
 import { fillTemplate, parseScoringConfig, perturbedPrompt, SCORING_KEYS } from '../../src/core/scoring/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './support/shared';
+import { repoRoot } from '../support/shared';
 import { parseSelection } from '../../src/core/scoring/selection';
 import type { Dataset } from '../../src/core/model';
 

@@ -2,12 +2,12 @@
 // whether premem.json's runs read the output log, and adding it to "runs".
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseConfig } from '../../src/core/config';
 import { parseScoringConfig } from '../../src/core/scoring/config';
 import { endpointOrigins, isLoopback, plainHttpOrigins, redact, sourcesRead, withRunSource } from '../../src/extension/scoring/endpoints';
+import { tempDirSync } from '../support/temp-dir';
 
 describe('scoring in the editor: endpoints', () => {
   test('origins are distinct scheme://host:port over every checkpoint, in config order', () => {
@@ -34,7 +34,7 @@ describe('scoring in the editor: endpoints', () => {
 });
 
 describe('scoring in the editor: the output log among the runs', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'premem-scoring-ext-'));
+  const dir = tempDirSync('premem-scoring-ext-');
   const at = (...p: string[]) => path.join(dir, ...p);
   mkdirSync(at('runs/deep/deeper/deepest'), { recursive: true });
   mkdirSync(at('paper/checkpoint-10'), { recursive: true });
@@ -42,7 +42,6 @@ describe('scoring in the editor: the output log among the runs', () => {
   writeFileSync(at('paper/checkpoint-10/train_perplexities.npy'), '');
   // A PreMem log beside the paper layout is not read: the folder is read as the paper's format.
   writeFileSync(at('paper/scored.premem.jsonl'), '');
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
   test('a file source, a PreMem folder (two levels deep) and an explicit premem folder read the log', async () => {
     assert.ok(await sourcesRead([{ path: at('runs/scored.premem.jsonl'), format: 'auto' }], at('runs/scored.premem.jsonl')));

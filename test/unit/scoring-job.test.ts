@@ -1,18 +1,18 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openDataset } from '../../src/core/dataset/open';
 import { gradeAgainst, targetAnswer } from '../../src/core/grading';
 import type { Dataset } from '../../src/core/model';
 import { loadRuns } from '../../src/core/runlog/load';
-import { validateRecord, type ExampleRecord } from '../../src/core/runlog/premem-format';
+import { validateRecord, type ExampleRecord } from '../../src/core/runlog/premem/records';
 import { fillTemplate, parseScoringConfig } from '../../src/core/scoring/config';
 import { runScoringJob, ScoringJobRunning, scoringLockPath, type ScoringJobOptions } from '../../src/core/scoring/job';
 import { ScoringRefused } from '../../src/core/scoring/probe';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
 const examples = readExamples(DATASET);
@@ -61,12 +61,11 @@ function job(server: ReferenceServer | string, opts: Partial<ScoringJobOptions> 
 }
 
 before(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'premem-scoring-'));
+  dir = await tempDir('premem-scoring-');
   dataset = await openDataset(DATASET, 'gsm8k');
 });
 after(async () => {
   await dataset.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('scoring job', () => {

@@ -7,7 +7,7 @@ import { JsonClient } from '../../src/core/scoring/http';
 import { echoPromptLogprobs, ProtocolError, scoreRange, scoreSplit, splitTokens, vllmPromptLogprobs } from '../../src/core/scoring/perplexity';
 import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
-import { fixtures } from './support/shared';
+import { fixtures } from '../support/shared';
 
 const examples = readExamples(path.join(fixtures, 'datasets/gsm8k-train-head.jsonl'));
 

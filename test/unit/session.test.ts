@@ -9,11 +9,11 @@ import { parseConfig, type PreMemConfig } from '../../src/core/config';
 import { TRAJECTORY_NAMES } from '../../src/core/metrics/dynamics';
 import { pFromThreshold } from '../../src/core/metrics/threshold';
 import { readNpy } from '../../src/core/npy';
-import { keysDigest } from '../../src/core/runlog/premem-scores';
+import { keysDigest } from '../../src/core/runlog/premem/scores-record';
 import { AT_RISK_MARGIN, AnalysisSession, Bucket, BUCKET_NAMES, bucketOf } from '../../src/core/session';
 import { mismatchedRunsMessage } from '../../src/extension/format';
-import { fixtures } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { fixtures } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const DATASET = path.join(fixtures, 'datasets/gsm8k-train-200.jsonl');
 const RUNS = path.join(fixtures, 'paper-runs-mini');

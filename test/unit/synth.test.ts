@@ -9,12 +9,12 @@ import { exampleDynamics, TRAJECTORY_NAMES } from '../../src/core/metrics/dynami
 import { checkpointMeans, prepareRun } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
 import { OUTCOME_NAMES } from '../../src/core/model';
-import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem-format';
-import { loadPreMemRuns } from '../../src/core/runlog/premem-files';
+import { type ExampleRecord, validateRecord } from '../../src/core/runlog/premem/records';
+import { loadPreMemRuns } from '../../src/core/runlog/premem/find-and-load';
 import { synthesize } from '../../src/core/synth';
 import { SYNTH_P, TRAJECTORY_SHARES } from '../../src/core/synth/trajectories';
-import { repoRoot } from './support/shared';
-import { tempDir } from './support/temp-dir';
+import { repoRoot } from '../support/shared';
+import { tempDir } from '../support/temp-dir';
 
 const tmp = () => tempDir('premem-synth-');
 

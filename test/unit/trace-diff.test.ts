@@ -7,7 +7,7 @@ import { alignTokens, Op } from '../../src/core/diff/lcs';
 import { DEFAULT_DIFF_LIMITS, type DiffSegment, diffTrace, verbatimShare } from '../../src/core/diff/trace-diff';
 import { sampleText, sampleViews, summarizeSamples } from '../../src/core/diff/sample-view';
 import type { SampleRecord } from '../../src/core/model';
-import { fixtures, sharedData, skipWithoutShared } from './support/shared';
+import { fixtures, sharedData, skipWithoutShared } from '../support/shared';
 
 function readTraces(file: string, limit = Infinity): string[] {
   const out: string[] = [];

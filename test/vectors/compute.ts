@@ -5,7 +5,7 @@ import { ExampleCollector } from '../../src/core/dataset/collect';
 import { resolveProfile } from '../../src/core/dataset/profiles';
 import { grade } from '../../src/core/grading';
 import type { GradingTask } from '../../src/core/model';
-import { keysDigest as keysDigestOf } from '../../src/core/runlog/premem-scores';
+import { keysDigest as keysDigestOf } from '../../src/core/runlog/premem/scores-record';
 
 export interface DatasetVector { name: string; profile: 'gsm8k' | 'math'; idField?: string; records: unknown[]; keys: string[]; keysDigest: string }
 export interface GradeVector { task: GradingTask; target: string; sample: string; outcome: 0 | 1 | 2; answer: string | null; targetAnswer: string | null }

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dataset } from '../model';
-import type { PreMemLogReader, ReaderSnapshot } from '../runlog/premem-reader';
-import { keysDigest } from '../runlog/premem-scores';
+import type { PreMemLogReader, ReaderSnapshot } from '../runlog/premem/log-reader';
+import { keysDigest } from '../runlog/premem/scores-record';
 import { readTree, startWriteTree, type TreeWrite } from './binary';
 
 // 2: records with a bad perplexity are kept (perplexity unknown) instead of skipped.

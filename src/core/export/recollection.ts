@@ -1,6 +1,7 @@
 // The re-collection set of the method's data-curation loop (Algorithm 1, step 7): the training examples with
 // PreMemAcc <= t at one checkpoint of one run, plus examples flagged by hand, minus those flagged "keep".
 // New examples like these (rephrasings, fresh human data) are what the next round collects.
+import path from 'node:path';
 import { DEFAULT_FRAGILE_T, exampleDynamics, isFragile, TRAJECTORY_NAMES, type TrajectoryName } from '../metrics/dynamics';
 import { preMemAccuracy, prepareRun, type PreparedRun } from '../metrics/premem';
 import { pFromThreshold } from '../metrics/threshold';
@@ -21,7 +22,7 @@ export interface RecollectionSelectionOptions {
   checkpointId?: string;
   /** Memorization threshold in log-log form (thr = log log p). */
   thr: number;
-  /** Fragile when PreMemAcc <= t (default 0.75). */
+  /** Fragile when PreMemAcc <= t (default DEFAULT_FRAGILE_T). */
   t?: number;
   /** Add flagged examples that are not fragile (never those flagged "keep"). */
   includeFlagged?: boolean;
@@ -71,6 +72,13 @@ export interface RecollectionSummary extends Omit<RecollectionSelection, 'exampl
   selected: number;
   /** selected / datasetSize. */
   share: number;
+}
+
+/** The default name of the exported set: `<dataset name without extension>.recollection.<extension>`. */
+export function recollectionFileName(datasetPath: string, extension = 'jsonl'): string {
+  const base = path.basename(datasetPath);
+  const ext = path.extname(base);
+  return `${ext ? base.slice(0, -ext.length) : base}.recollection.${extension}`;
 }
 
 /** A run or checkpoint id that is not there; the message lists the ones that are. */

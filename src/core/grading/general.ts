@@ -5,7 +5,7 @@
 import type { Grader } from './grader';
 import { lastNumber, numberAt } from './gsm8k';
 import { lastBoxedContent, sameRational } from './math';
-import { stripString } from './mathNormalise';
+import { stripString } from './math-answer-normalise';
 
 /** A number, then at most a unit word or two ("18", "$1,000", "-3.5 cm", "25%"). */
 const NUMBER_WITH_UNITS = /^([-+\u2212]?\$?\s*[-+\u2212]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+\u2212]?\.\d+)\s*(?:[a-zA-Z%\u00b0][a-zA-Z%\u00b0\s]*)?$/;

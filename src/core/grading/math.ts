@@ -1,8 +1,8 @@
 // MATH answers: the content of the last \boxed{...} (or \fbox{...}), normalised by the standard MATH
-// string normalisation (mathNormalise.ts), compared as strings, plus one addition: exact equality of plain
+// string normalisation (math-answer-normalise.ts), compared as strings, plus one addition: exact equality of plain
 // rational numbers (see sameRational).
 import type { Grader } from './grader';
-import { stripString } from './mathNormalise';
+import { stripString } from './math-answer-normalise';
 
 const BOXED = '\\boxed';
 const FBOX = '\\fbox';

@@ -21,7 +21,7 @@ import {
 } from '../model';
 import { CheckpointColumns } from './checkpoint-columns';
 import { LineScanner, readBytesAt } from './line-scanner';
-import { distinctAnswerCount } from './premem-format';
+import { distinctAnswerCount } from './premem/records';
 import { ProblemLog } from './problem-log';
 import { findTrainerState, readTrainerState } from './trainer-state';
 

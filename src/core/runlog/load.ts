@@ -1,7 +1,7 @@
 // One entry point for every run-log format: detects the format of a path and reads its runs.
 import { stat } from 'node:fs/promises';
 import { type Dataset, InputError, type InputProblem, type Run, type RunFormat } from '../model';
-import type { PreMemLogReader } from './premem-reader';
+import type { PreMemLogReader } from './premem/log-reader';
 import { type AnswerFilePolicy, findPaperRuns, readPaperRuns } from './paper';
 
 export type RunFormatOption = RunFormat | 'auto';
@@ -40,7 +40,7 @@ export async function detectRunFormat(path: string): Promise<RunFormat> {
     return 'premem';
   }
   if ((await findPaperRuns(path)).length > 0) return 'paper';
-  const { findPreMemLogs } = await import('./premem-files');
+  const { findPreMemLogs } = await import('./premem/find-and-load');
   if ((await findPreMemLogs(path)).length > 0) return 'premem';
   const { isLmEvalDir } = await import('./lm-eval-files');
   if (await isLmEvalDir(path)) return 'lm-eval';
@@ -62,7 +62,7 @@ export async function loadRuns(path: string, options: LoadRunsOptions = {}): Pro
       return { format, runs: await readPaperRuns(path, { answerFiles: options.answerFiles, problems }), problems };
     }
     case 'premem': {
-      const { loadPreMemRuns } = await import('./premem-files');
+      const { loadPreMemRuns } = await import('./premem/find-and-load');
       return { format, ...(await loadPreMemRuns(path, options.dataset, { onProgress: options.onProgress })) };
     }
     case 'lm-eval': {

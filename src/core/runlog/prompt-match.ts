@@ -5,7 +5,7 @@
 import { gradeAgainst, referenceAnswer } from '../grading';
 import type { CheckpointScores, Dataset, ExampleSamples, GradingTask, Run, RunFormat } from '../model';
 import { CheckpointColumns } from './checkpoint-columns';
-import { distinctAnswerCount } from './premem-format';
+import { distinctAnswerCount } from './premem/records';
 
 const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
 

@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { contentKey } from '../dataset/keys';
+import { DEFAULT_FRAGILE_T } from '../metrics/dynamics';
 import { BlockWriter } from './block-writer';
 import { copySample, divergentSample, makeProblem, paraphraseSample, type SampleText, truncatedSample } from './problems';
 import { mixSeed, Random } from './random';
@@ -177,7 +178,7 @@ export function synthesize(options: SynthOptions): SynthResult {
   o.onProgress?.(n, n);
 
   const config = path.join(o.out, 'premem.json');
-  writeFileSync(config, JSON.stringify({ dataset: 'train.jsonl', profile: 'gsm8k', runs: [`runs/${o.run}`], p: SYNTH_P, t: 0.75 }, null, 2) + '\n');
+  writeFileSync(config, JSON.stringify({ dataset: 'train.jsonl', profile: 'gsm8k', runs: [`runs/${o.run}`], p: SYNTH_P, t: DEFAULT_FRAGILE_T }, null, 2) + '\n');
   return {
     dataset: datasetFile,
     logs: logs.map(({ w }) => w.file),

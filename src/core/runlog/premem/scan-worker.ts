@@ -1,11 +1,11 @@
 // The worker side of the parallel run-log scan: reads one byte range of a log by itself (no copying through the
-// main thread), parses each line with the fast path (premem-fast-line.ts) or, when that gives up, with
+// main thread), parses each line with the fast path (fast-example-parse.ts) or, when that gives up, with
 // JSON.parse and validateRecord, and answers with typed columns that the main thread applies in file order.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PreMemRecord } from './premem-format';
-import { newFastExample, parseExampleLine, primeFastPath } from './premem-fast-line';
-import { type LineWarning, readLine } from './premem-reader';
+import type { PreMemRecord } from './records';
+import { newFastExample, parseExampleLine, primeFastPath } from './fast-example-parse';
+import { type LineWarning, readLine } from './log-reader';
 
 /** Lines whose first byte lies in [start, end) of the file; every line of the range ends before `limit`. */
 export interface ScanJob {

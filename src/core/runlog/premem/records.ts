@@ -2,7 +2,7 @@
 // The format is specified in docs/run-log-format.md; reader and writer both validate through here, so a
 // record the writer accepts is always a record the reader loads.
 
-import { type ScoresRecord, validateScores } from './premem-scores';
+import { type ScoresRecord, validateScores } from './scores-record';
 
 /** The run-log version this code writes and the newest it reads. */
 export const PREMEM_LOG_VERSION = 1;

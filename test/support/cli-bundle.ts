@@ -1,14 +1,14 @@
 // Builds the `premem` CLI the way `npm run build` does, into a temporary copy of the launcher's layout, so a test
 // runs the real bundle without racing concurrent builds of dist/. Subcommands other than the one under test stay
 // external (never loaded), so the test covers the dispatcher and that subcommand alone.
-import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot } from './shared';
+import { tempDir } from './temp-dir';
 
 export async function buildCliBundle(command: string): Promise<{ dir: string; launcher: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), `premem-${command}-cli-`));
+  const dir = await tempDir(`premem-${command}-cli-`);
   mkdirSync(path.join(dir, 'bin'));
   const launcher = path.join(dir, 'bin/premem.js');
   copyFileSync(path.join(repoRoot, 'bin/premem.js'), launcher);

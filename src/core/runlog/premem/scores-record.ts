@@ -3,7 +3,7 @@
 // example record per example (see docs/run-log-format.md); a digest of the dataset's keys ties it to the dataset
 // version it was scored on, so a reordered or edited dataset is reported instead of silently misplaced.
 import { createHash } from 'node:crypto';
-import { MAX_SAMPLES } from './premem-format';
+import { MAX_SAMPLES } from './records';
 
 export interface ScoresRecord {
   v: 1;

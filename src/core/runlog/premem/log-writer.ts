@@ -3,8 +3,8 @@
 // so concurrent appenders do not interleave within a line), then fdatasync before the batch counts as written.
 import { type FileHandle, open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LineScanner } from './line-scanner';
-import { type PreMemRecord, validateRecord } from './premem-format';
+import { LineScanner } from '../line-scanner';
+import { type PreMemRecord, validateRecord } from './records';
 
 export class PreMemLogWriter {
   private queue: Promise<unknown> = Promise.resolve();

@@ -1,7 +1,7 @@
 // Reads PreMem run logs (docs/run-log-format.md) into Runs, incrementally: a scoring job may still be
 // appending while the logs are open, and each readMore() parses only the bytes added since the last one.
 // Sample texts stay in the files; only where each example's line lies is kept, and the line is re-read on demand.
-import { extractAnswer } from '../grading';
+import { extractAnswer } from '../../grading';
 import {
   type CheckpointScores,
   type ExampleSamples,
@@ -12,9 +12,9 @@ import {
   type Run,
   type SampleRecord,
   type SampleSource,
-} from '../model';
-import { CheckpointColumns, type ColumnsSnapshot, type ExampleScores } from './checkpoint-columns';
-import { LineScanner, readBytesAt } from './line-scanner';
+} from '../../model';
+import { CheckpointColumns, type ColumnsSnapshot, type ExampleScores } from '../checkpoint-columns';
+import { LineScanner, readBytesAt } from '../line-scanner';
 import {
   type ExampleRecord,
   type PreMemRecord,
@@ -24,10 +24,10 @@ import {
   outcomeAccuracy,
   recordPerplexity,
   validateRecord,
-} from './premem-format';
-import { ProblemLog, type ProblemLogSnapshot } from './problem-log';
-import { keysDigest, type ScoresRecord, scoresAt } from './premem-scores';
-import { pythonJsonToJson } from './trainer-state';
+} from './records';
+import { ProblemLog, type ProblemLogSnapshot } from '../problem-log';
+import { keysDigest, type ScoresRecord, scoresAt } from './scores-record';
+import { pythonJsonToJson } from '../trainer-state';
 
 export interface PreMemReaderOptions {
   /** The dataset's key -> index map: examples are placed by key, so a reordered dataset still lines up. */

@@ -11,7 +11,7 @@
 // (buffer, position, end) that returns the next position, or -1 to give up; positions live in locals, and what a
 // step learns besides a position (a number's value, whether an array ended) goes through a module variable.
 
-import { MAX_SAMPLES } from './premem-format';
+import { MAX_SAMPLES } from './records';
 
 /** What one example record yields; byte ranges are into the line's buffer. */
 export interface FastExample {

@@ -1,12 +1,12 @@
 // Parallel scan of large PreMem logs: the files are cut into byte ranges that worker threads read and parse by
-// themselves (premem-worker.ts); the main thread only applies their typed columns, strictly in file order, so
+// themselves (scan-worker.ts); the main thread only applies their typed columns, strictly in file order, so
 // placement, "last record wins", problems and their line numbers come out exactly as in the sequential read.
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { defaultWorkerCount } from '../dataset/jsonl-parallel';
-import type { CheckpointState, PreMemLogReader } from './premem-reader';
-import { KeyStatus, type ScanJob, type ScanResult, type ScanWorkerData } from './premem-worker';
+import { defaultWorkerCount } from '../../dataset/jsonl-parallel';
+import type { CheckpointState, PreMemLogReader } from './log-reader';
+import { KeyStatus, type ScanJob, type ScanResult, type ScanWorkerData } from './scan-worker';
 
 export interface ParallelScanOptions {
   /** Worker threads (default: one per core, at most 4). */
@@ -85,7 +85,7 @@ function sharedKeys(keys: readonly string[]): ScanWorkerData['keys'] {
 function startWorker(workerData: ScanWorkerData): Worker {
   // From sources (tests, benchmarks under tsx) the entry is TypeScript; bundled, dist/worker.js sits beside us.
   if (__filename.endsWith('.ts')) {
-    const entry = path.join(__dirname, '..', 'worker.ts');
+    const entry = path.join(__dirname, '..', '..', 'worker.ts');
     return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData, execArgv: [] });
   }
   return new Worker(path.join(__dirname, 'worker.js'), { workerData, execArgv: [] });

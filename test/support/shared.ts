@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-export const repoRoot = path.resolve(__dirname, '../../..');
+export const repoRoot = path.resolve(__dirname, '../..');
 export const sharedDataRoot = process.env.PREMEM_SHARED_DATA ?? path.resolve(repoRoot, '../shared/data');
 
 /** Absolute path of a file or folder under ../shared/data, or undefined when it is not there. */

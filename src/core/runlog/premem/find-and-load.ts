@@ -2,10 +2,10 @@
 // threads, with a columnar cache in .premem/ beside them so that reopening reads only what changed.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type CacheUse, datasetIdentity, restoreFromCache, runLogCachePath, startSaveToCache } from '../cache/runlog-cache';
-import type { Dataset, InputProblem, Run } from '../model';
-import { pendingBytes, scanInParallel } from './premem-parallel';
-import { PreMemLogReader } from './premem-reader';
+import { type CacheUse, datasetIdentity, restoreFromCache, runLogCachePath, startSaveToCache } from '../../cache/runlog-cache';
+import type { Dataset, InputProblem, Run } from '../../model';
+import { pendingBytes, scanInParallel } from './parallel-scan';
+import { PreMemLogReader } from './log-reader';
 
 export const PREMEM_LOG_SUFFIX = '.premem.jsonl';
 
