@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDataset } from '../src/core/dataset/open';
 import { parseScoringConfig } from '../src/core/scoring/config';
-import type { Transport } from '../src/core/scoring/http';
+import type { Transport } from '../src/core/scoring/json-client';
 import { runScoringJob } from '../src/core/scoring/job';
 
 const repo = path.resolve(__dirname, '..');

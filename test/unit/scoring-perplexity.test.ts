@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { SglangBackend } from '../../src/core/scoring/endpoint-sglang';
 import { VllmBackend } from '../../src/core/scoring/endpoint-vllm';
-import { JsonClient } from '../../src/core/scoring/http';
+import { JsonClient } from '../../src/core/scoring/json-client';
 import { echoPromptLogprobs, ProtocolError, scoreRange, scoreSplit, splitTokens, vllmPromptLogprobs } from '../../src/core/scoring/perplexity';
 import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';

@@ -4,7 +4,7 @@
 // splits the query from the target (x's ids must prefix x+y's) and scores the target.
 import type { LogprobsMode } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef, type QueryTarget, type SamplingParams } from './endpoint';
-import { HttpError } from './http';
+import { HttpError } from './json-client';
 import { parseModelList } from './openai-shapes';
 import { ProtocolError, scoreRange, type TargetScore } from './perplexity';
 import type { ReplicaPool } from './pool';

@@ -2,7 +2,7 @@
 // each), target perplexity through /tokenize and prompt log-probs over token ids (prompt_logprobs or echo).
 import type { LogprobsMode } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef, type QueryTarget, type SamplingParams } from './endpoint';
-import { HttpError } from './http';
+import { HttpError } from './json-client';
 import { choiceTexts, completionBody, orderedChoices, parseModelList } from './openai-shapes';
 import { echoPromptLogprobs, ProtocolError, scoreSplit, splitTokens, vllmPromptLogprobs, type TargetScore, type TokenSplit } from './perplexity';
 import type { ReplicaPool } from './pool';

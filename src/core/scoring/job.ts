@@ -13,7 +13,7 @@ import { COMPLETED_KEY_SEPARATOR, PreMemLogWriter, readCompletedKeys } from '../
 import { createBackend } from './backends';
 import { fillTemplate, perturbedPrompt, samplingParams, type CheckpointTarget, type ScoringConfig } from './config';
 import type { Backend, SamplingParams } from './endpoint';
-import { AbortError, HttpError, JsonClient, type HttpOptions } from './http';
+import { AbortError, HttpError, JsonClient, type HttpOptions } from './json-client';
 import { Limiter, linkedController, ReplicaPool } from './pool';
 import { probeEndpoints, type ProbeResult } from './probe';
 import { etaSeconds, RateMeter, type ScoringProgress } from './progress';

@@ -3,7 +3,7 @@
 // usually lands on a healthy replica, and a slow replica gets less work.
 import { setMaxListeners } from 'node:events';
 import { onAbort } from './abort';
-import { AbortError, type JsonClient } from './http';
+import { AbortError, type JsonClient } from './json-client';
 
 /** A counting semaphore; waiters are served in arrival order. */
 export class Limiter {

@@ -4,7 +4,7 @@
 // is refused with a message naming what the server lacks.
 import { samplingParams, type ScoringConfig } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef } from './endpoint';
-import { AbortError, HttpError } from './http';
+import { AbortError, HttpError } from './json-client';
 
 /** The servers cannot do what the config asks; the message says what is missing and what to change. */
 export class ScoringRefused extends Error {

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../../core/fs-atomic';
 import type { Dataset } from '../../core/model';
 import { createBackend } from '../../core/scoring/backends';
 import type { ScoringConfig } from '../../core/scoring/config';
-import { JsonClient } from '../../core/scoring/http';
+import { JsonClient } from '../../core/scoring/json-client';
 import { runScoringJob, type ScoringSummary } from '../../core/scoring/job';
 import { Limiter, ReplicaPool } from '../../core/scoring/pool';
 import { probeEndpoints, ScoringRefused } from '../../core/scoring/probe';

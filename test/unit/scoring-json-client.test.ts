@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AbortError, HttpError, JsonClient, parseRetryAfter, type HttpOptions, type RetryInfo, type Transport } from '../../src/core/scoring/http';
+import { AbortError, HttpError, JsonClient, parseRetryAfter, type HttpOptions, type RetryInfo, type Transport } from '../../src/core/scoring/json-client';
 import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
 
 type Action =

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { onAbort } from './abort';
-import { Http1Pool } from './http1';
+import { Http1Pool } from './http1-keepalive';
 import { ProtocolError } from './perplexity';
 
 export interface HttpOptions {
@@ -21,7 +21,7 @@ export interface HttpOptions {
   /** Sockets per server; the job's concurrency limit keeps the real number lower. */
   maxSockets?: number;
   /**
-   * 'http1' (default: the lean keep-alive client of http1.ts), 'node-http' (node:http with a keep-alive Agent)
+   * 'http1' (default: the lean keep-alive client of http1-keepalive.ts), 'node-http' (node:http with a keep-alive Agent)
    * or 'fetch' (Node's global fetch). The last two are kept for comparison; see docs/scoring.md.
    */
   transport?: Transport;
