@@ -142,7 +142,7 @@ export class JsonClient {
       const lease = typeof route === 'string' ? { url: route, release() {} } : route();
       url = lease.url;
       try {
-        const res = await this.once(method, url, body, signal).finally(() => lease.release());
+        const res = await this.once(method, url, body, signal, attempt).finally(() => lease.release());
         if (res.status >= 200 && res.status < 300) {
           if (!json) return parse(res.body);
           let value: unknown;
@@ -197,20 +197,26 @@ export class JsonClient {
     }
   }
 
-  private once(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private once(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, attempt: number): Promise<RawResponse> {
     switch (this.opts.transport ?? 'http1') {
       case 'fetch':
         return this.viaFetch(method, url, body, signal);
       case 'node-http':
         return this.viaNodeHttp(method, url, body, signal);
       default:
-        return this.viaHttp1(method, url, body, signal);
+        return this.viaHttp1(method, url, body, signal, attempt);
     }
   }
 
-  private async viaHttp1(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private async viaHttp1(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, attempt: number): Promise<RawResponse> {
     const pool = (this.http1 ??= new Http1Pool(MAX_BODY));
-    const { done, cancel } = pool.request({ method, url: new URL(url), headers: this.headers(body), body: body === undefined ? undefined : Buffer.from(body) });
+    const request = { method, url: new URL(url), headers: this.headers(body), body: body === undefined ? undefined : Buffer.from(body) };
+    const { done, cancel } = pool.request(request, (err) => {
+      // Sent again at once on a new connection, without using up a retry: still a failed attempt, retried.
+      this.failures++;
+      this.retries++;
+      this.opts.onRetry?.({ url, attempt: attempt + 1, delayMs: 0, reason: this.scrub(`the kept-alive connection closed (${err.message}); sent again on a new connection`) });
+    });
     const timer = setTimeout(() => cancel(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), this.opts.timeoutMs);
     const unsubscribe = onAbort(signal, () => cancel(new AbortError()));
     if (signal?.aborted) cancel(new AbortError());
