@@ -2,6 +2,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import path from 'node:path';
 import { openDataset } from '../../src/core/dataset/open';
 import { gradeAgainst, targetAnswer } from '../../src/core/grading';
@@ -306,6 +308,107 @@ describe('scoring job', () => {
       await assert.rejects(runScoringJob({ dataset, config: allDead, logPath: newLog(), run: 'r', examples: range(4), http: fastHttp }), /checkpoint 'ep2': no replica answers: .*connection refused/);
     } finally {
       await other.close();
+    }
+  });
+
+  test('a replica that does not answer the first probe is left out at once, without retries; long retries are for replicas that worked', async () => {
+    // A port that accepts connections and never answers, and one where nothing listens.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const notes: string[] = [];
+      const cfg = parseScoringConfig({ endpoints: [server.url, 'http://127.0.0.1:9', silentUrl], checkpoints: ['ep2'], k: 2, maxTokens: 40, retries: 6, timeoutMs: 300 }, 'gsm8k');
+      const logPath = newLog();
+      const summary = await runScoringJob({ dataset, config: cfg, logPath, run: 'r', examples: range(4), http: fastHttp, onNote: (n) => notes.push(n) });
+      assert.equal(summary.status, 'complete');
+      assertEachOnce(logPath, ['ep2'], range(4));
+      assert.deepEqual(notes.filter((n) => n.startsWith('retrying')), []);
+      assert.ok(notes.some((n) => /127\.0\.0\.1:9 does not answer and is left out of this job: .*connection refused/.test(n)), notes.join('\n'));
+      assert.ok(notes.some((n) => n.includes(`${silentUrl} does not answer and is left out of this job: `) && /no answer within 300 ms/.test(n)), notes.join('\n'));
+      const retried: string[] = [];
+      const nobody = parseScoringConfig({ endpoints: ['http://127.0.0.1:9'], checkpoints: ['ep2'], retries: 6 }, 'gsm8k');
+      await assert.rejects(
+        runScoringJob({ dataset, config: nobody, logPath: newLog(), run: 'r', examples: range(4), http: fastHttp, onNote: (n) => retried.push(n) }),
+        (err: unknown) => err instanceof ScoringRefused && /^checkpoint 'ep2': no replica answers: .*connection refused/.test(err.message),
+      );
+      assert.deepEqual(retried, []);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('a replica that dies mid-job', () => {
+  const twoReplicas = (a: ReferenceServer, b: string) =>
+    parseScoringConfig({ endpoints: [a.url, b], checkpoints: ['ep1', 'ep3'], k: 2, maxTokens: 40, concurrency: 8, batchSize: 4, retries: 8 }, 'gsm8k');
+
+  test('gets a bounded number of requests once it stops answering, and the job completes', async () => {
+    const good = await startReferenceServer({ examples, faults: { latencyMs: 2 } });
+    const doomed = await startReferenceServer({ examples, faults: { latencyMs: 2 } });
+    try {
+      const logPath = newLog();
+      const indices = range(150);
+      const notes: string[] = [];
+      let closed: Promise<void> | undefined;
+      const summary = await runScoringJob({
+        dataset,
+        config: twoReplicas(good, doomed.url),
+        logPath,
+        run: 'r',
+        examples: indices,
+        http: fastHttp,
+        onNote: (n) => notes.push(n),
+        onProgress: (p) => {
+          if (p.done >= 20 && !closed) closed = doomed.close();
+        },
+      });
+      await closed;
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      assertEachOnce(logPath, ['ep1', 'ep3'], indices);
+      const toDead = notes.filter((n) => n.startsWith(`retrying ${doomed.url}/`)).length;
+      // Those in flight when it died, and the few that found it down before it was marked down.
+      assert.ok(toDead <= 16, `${toDead} retries of requests sent to the dead replica`);
+      assert.ok(notes.some((n) => n.startsWith(`${doomed.url} stopped answering`)), notes.slice(-5).join('\n'));
+      assert.equal(summary.progress.retries, notes.filter((n) => n.startsWith('retrying ')).length);
+    } finally {
+      await good.close();
+    }
+  });
+
+  test('gets work again when it answers again', async () => {
+    const good = await startReferenceServer({ examples, faults: { latencyMs: 10 } });
+    let doomed = await startReferenceServer({ examples, faults: { latencyMs: 10 } });
+    const port = Number(new URL(doomed.url).port);
+    let revived: ReferenceServer | undefined;
+    try {
+      const notes: string[] = [];
+      let step: Promise<void> | undefined;
+      const summary = await runScoringJob({
+        dataset,
+        config: twoReplicas(good, doomed.url),
+        logPath: newLog(),
+        run: 'r',
+        examples: range(200),
+        http: fastHttp,
+        replicas: { probeBaseMs: 20, probeCapMs: 50 },
+        onNote: (n) => {
+          notes.push(n);
+          if (n.startsWith(`${doomed.url} stopped answering`) && !revived) {
+            step = startReferenceServer({ examples, port }).then((s) => void (revived = s));
+          }
+        },
+        onProgress: (p) => {
+          if (p.done >= 20 && !step) step = doomed.close();
+        },
+      });
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      assert.ok(revived, 'the replica was marked down and started again');
+      assert.ok(notes.some((n) => n.startsWith(`${doomed.url} answers again`)), notes.slice(-5).join('\n'));
+      assert.ok((revived.stats.byRoute['/v1/completions'] ?? 0) > 0, JSON.stringify(revived.stats.byRoute));
+    } finally {
+      await good.close();
+      await revived?.close();
     }
   });
 });

@@ -288,7 +288,7 @@ describe('replicas', () => {
     const held = [pool.route(['a', 'b', 'c'], '/x')(), pool.route(['a', 'b', 'c'], '/x')()];
     const third = pool.route(['a', 'b', 'c'], '/x')();
     assert.deepEqual(new Set([...held, third].map((l) => l.url)), new Set(['a/x', 'b/x', 'c/x']));
-    held[0].release();
+    held[0].release('answered');
     const next = pool.route(['a', 'b', 'c'], '/x')();
     assert.equal(next.url, held[0].url);
   });

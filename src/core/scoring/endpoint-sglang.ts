@@ -4,7 +4,7 @@
 // splits the query from the target (x's ids must prefix x+y's) and scores the target.
 import type { LogprobsMode } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef, type QueryTarget, type SamplingParams } from './endpoint';
-import { HttpError } from './json-client';
+import { HttpError, type RequestOptions } from './json-client';
 import { parseModelList } from './openai-shapes';
 import { ProtocolError, scoreRange, type TargetScore } from './perplexity';
 import type { ReplicaPool } from './pool';
@@ -19,8 +19,8 @@ export class SglangBackend implements Backend {
 
   constructor(private readonly pool: ReplicaPool) {}
 
-  listModels(base: string, signal?: AbortSignal): Promise<string[]> {
-    return this.pool.get(base, '/v1/models', signal, parseModelList);
+  listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]> {
+    return this.pool.get(base, '/v1/models', signal, parseModelList, options);
   }
 
   async loadAdapter(base: string, name: string, path: string, signal?: AbortSignal): Promise<void> {

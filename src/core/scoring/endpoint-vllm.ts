@@ -2,7 +2,7 @@
 // each), target perplexity through /tokenize and prompt log-probs over token ids (prompt_logprobs or echo).
 import type { LogprobsMode } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef, type QueryTarget, type SamplingParams } from './endpoint';
-import { HttpError } from './json-client';
+import { HttpError, type RequestOptions } from './json-client';
 import { choiceTexts, completionBody, orderedChoices, parseModelList } from './openai-shapes';
 import { echoPromptLogprobs, ProtocolError, scoreSplit, splitTokens, vllmPromptLogprobs, type TargetScore, type TokenSplit } from './perplexity';
 import type { ReplicaPool } from './pool';
@@ -15,8 +15,8 @@ export class VllmBackend implements Backend {
     private readonly mode: LogprobsMode,
   ) {}
 
-  listModels(base: string, signal?: AbortSignal): Promise<string[]> {
-    return this.pool.get(base, '/v1/models', signal, parseModelList);
+  listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]> {
+    return this.pool.get(base, '/v1/models', signal, parseModelList, options);
   }
 
   async loadAdapter(base: string, name: string, path: string, signal?: AbortSignal): Promise<void> {

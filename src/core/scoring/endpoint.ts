@@ -1,6 +1,7 @@
 // What a scoring server flavour provides: k samples per prompt, and (where the server can) the perplexity of
 // given target traces. Each flavour speaks its server's routes through the shared ReplicaPool.
 import type { Flavour, LogprobsMode } from './config';
+import type { RequestOptions } from './json-client';
 import type { TargetScore } from './perplexity';
 
 /** A model on a server: its name, and whether it is a LoRA adapter over the served base model. */
@@ -29,7 +30,7 @@ export interface QueryTarget {
 export interface Backend {
   readonly flavour: Flavour;
   /** Model names a replica serves. */
-  listModels(base: string, signal?: AbortSignal): Promise<string[]>;
+  listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]>;
   /** Loads a LoRA adapter at run time under a name. */
   loadAdapter(base: string, name: string, path: string, signal?: AbortSignal): Promise<void>;
   /** k completions per prompt, in prompt order. */

@@ -14,7 +14,7 @@ import { createBackend } from './backends';
 import { fillTemplate, perturbedPrompt, samplingParams, type CheckpointTarget, type ScoringConfig } from './config';
 import type { Backend, SamplingParams } from './endpoint';
 import { AbortError, HttpError, JsonClient, type HttpOptions } from './json-client';
-import { Limiter, linkedController, ReplicaPool } from './pool';
+import { Limiter, linkedController, ReplicaPool, type ReplicaHealthOptions } from './pool';
 import { probeEndpoints, type ProbeResult } from './probe';
 import { etaSeconds, RateMeter, type ScoringProgress } from './progress';
 import { resolveSelection, selectionIndices, type ExampleSelection } from './selection';
@@ -42,6 +42,8 @@ export interface ScoringJobOptions {
   progressIntervalMs?: number;
   /** Overrides of the HTTP client's settings (backoff, transport), mostly for tests and benchmarks. */
   http?: Partial<HttpOptions>;
+  /** Overrides of when a replica is marked down and probed, mostly for tests. */
+  replicas?: Partial<ReplicaHealthOptions>;
 }
 
 export interface ScoringSummary {
@@ -110,7 +112,7 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
     onRetry: (r) => opts.onNote?.(`retrying ${r.url} in ${(r.delayMs / 1000).toFixed(1)}s (attempt ${r.attempt}): ${r.reason}`),
     ...opts.http,
   });
-  const pool = new ReplicaPool(client, new Limiter(config.concurrency));
+  const pool = new ReplicaPool(client, new Limiter(config.concurrency), { onNote: opts.onNote, ...opts.replicas });
   const backend = createBackend(config, pool);
   try {
     let probe: ProbeResult;
@@ -224,6 +226,7 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
     if (opts.signal?.aborted) return { status: 'cancelled', progress: last, refused };
     return { status: 'complete', progress: last, refused };
   } finally {
+    pool.close();
     client.close();
   }
 }

@@ -28,9 +28,10 @@ export async function probeEndpoints(backend: Backend, config: ScoringConfig, si
   await Promise.all(
     bases.map(async (base) => {
       try {
-        served.set(base, await backend.listModels(base, signal));
+        served.set(base, await backend.listModels(base, signal, { firstContact: true }));
       } catch (err) {
-        // A replica that does not answer is skipped while others serve; a refusal (401, 404) stops the job.
+        // A replica that cannot be reached is skipped at once (no retries) while others serve; a refusal (401,
+        // 404) stops the job.
         if (err instanceof HttpError && err.transient) unreachable.set(base, err.message);
         else await guard(base, 'GET /v1/models', () => Promise.reject(err));
       }
