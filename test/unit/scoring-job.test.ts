@@ -133,6 +133,27 @@ describe('scoring job', () => {
     assertEachOnce(logPath, ['ep1', 'ep3'], [3, 5, 7]);
   });
 
+  test('each example is tokenized once per tokenizer: checkpoints on the same servers share it, others set their own', async () => {
+    const fresh = await startReferenceServer({ examples });
+    try {
+      const indices = range(12);
+      const tokenizeCalls = async (checkpoints: unknown[]) => {
+        const before = fresh.stats.byRoute['/tokenize'] ?? 0;
+        const cfg = parseScoringConfig({ endpoints: [fresh.url], checkpoints, k: 2, maxTokens: 40, concurrency: 8, batchSize: 4 }, 'gsm8k');
+        const logPath = newLog();
+        const summary = await runScoringJob({ dataset, config: cfg, logPath, run: 'r', examples: indices, http: fastHttp });
+        assert.equal(summary.status, 'complete', summary.error?.message);
+        assertEachOnce(logPath, cfg.checkpoints.map((c) => c.id), indices);
+        return (fresh.stats.byRoute['/tokenize'] ?? 0) - before;
+      };
+      // Two per example (the query, and query + target), plus two for the probe pair.
+      assert.equal(await tokenizeCalls(['ep1', 'ep2', 'ep3']), 2 + 2 * indices.length);
+      assert.equal(await tokenizeCalls([{ id: 'ep1', tokenizer: 'a' }, { id: 'ep2', tokenizer: 'b' }, { id: 'ep3', tokenizer: 'b' }]), 2 + 2 * 2 * indices.length);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('accuracy only when perplexity is off: records carry no perplexity', async () => {
     const logPath = newLog();
     const summary = await runScoringJob({ dataset, config: config(server, { perplexity: false }), logPath, run: 'r', examples: range(4) });

@@ -1,5 +1,7 @@
 // vLLM's OpenAI-compatible server: sampling through /v1/completions (a list of prompts per request, n samples
 // each), target perplexity through /tokenize and prompt log-probs over token ids (prompt_logprobs or echo).
+// Checkpoints that share a tokenizer share each example's tokenization: the job scores an example at every
+// checkpoint at about the same time, so a bounded cache of recent splits serves all of them.
 import type { LogprobsMode } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef, type QueryTarget, type SamplingParams } from './endpoint';
 import { HttpError, type RequestOptions } from './json-client';
@@ -9,10 +11,14 @@ import type { ReplicaPool } from './pool';
 
 export class VllmBackend implements Backend {
   readonly flavour = 'vllm' as const;
+  /** Recent splits by tokenizer and pair, oldest first; in flight ones too, so concurrent batches wait for one. */
+  private readonly splits = new Map<string, Promise<TokenSplit>>();
 
   constructor(
     private readonly pool: ReplicaPool,
     private readonly mode: LogprobsMode,
+    /** Splits kept: enough for every example in flight (the job passes concurrency × batch size, doubled). */
+    private readonly splitCacheSize = 4096,
   ) {}
 
   listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]> {
@@ -44,8 +50,22 @@ export class VllmBackend implements Backend {
     return { ids: [...xIds, ...yIds], queryTokens: xIds.length };
   }
 
+  /** The split of a pair under the model's tokenizer, computed once while it stays among the recent ones. */
+  private sharedSplit(bases: readonly string[], model: ModelRef, pair: QueryTarget, signal?: AbortSignal): Promise<TokenSplit> {
+    const key = `${model.tokenizer}\u0000${pair.x}\u0000${pair.y}`;
+    let split = this.splits.get(key);
+    if (!split) {
+      split = this.split(bases, model.name, pair, signal);
+      // A failed split is not kept: the next batch that needs it asks again.
+      split.catch(() => this.splits.delete(key));
+      this.splits.set(key, split);
+      if (this.splits.size > this.splitCacheSize) this.splits.delete(this.splits.keys().next().value!);
+    }
+    return split;
+  }
+
   async scoreTargets(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal): Promise<TargetScore[]> {
-    const splits = await Promise.all(pairs.map((p) => this.split(bases, model.name, p, signal)));
+    const splits = await Promise.all(pairs.map((p) => this.sharedSplit(bases, model, p, signal)));
     const ids = splits.map((s) => s.ids);
     return this.pool.post(bases, '/v1/completions', this.logprobsBody(model.name, ids, this.mode), signal, (json) => {
       const choices = orderedChoices(json, ids.length, 1);

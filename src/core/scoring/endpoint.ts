@@ -8,6 +8,8 @@ import type { TargetScore } from './perplexity';
 export interface ModelRef {
   name: string;
   adapter: boolean;
+  /** Models with the same tokenizer identity share tokenizations (CheckpointTarget.tokenizer). */
+  tokenizer: string;
 }
 
 export interface SamplingParams {

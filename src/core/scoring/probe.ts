@@ -65,7 +65,7 @@ export async function probeEndpoints(backend: Backend, config: ScoringConfig, si
         );
       }
     }
-    models.set(c.id, { name: c.model, adapter });
+    models.set(c.id, { name: c.model, adapter, tokenizer: c.tokenizer });
   }
 
   for (const [base, why] of unreachable) notes.push(`${base} does not answer and is left out of this job: ${why}`);
