@@ -154,6 +154,39 @@ describe('scoring job', () => {
     }
   });
 
+  test('records are written batch by batch from the start, not in bursts of every batch in flight', async () => {
+    // Latency large enough that the time of an append (write and fsync) lets few other requests through.
+    const fresh = await startReferenceServer({ examples, faults: { latencyMs: 20 } });
+    try {
+      const cfg = parseScoringConfig({ endpoints: [fresh.url], checkpoints: ['ep1'], k: 2, maxTokens: 40, concurrency: 8, batchSize: 4 }, 'gsm8k');
+      const steps: number[] = [];
+      let done = 0;
+      let requestsAtFirstWrite = 0;
+      const requestsBefore = fresh.stats.requests;
+      const summary = await runScoringJob({
+        dataset,
+        config: cfg,
+        logPath: newLog(),
+        run: 'r',
+        examples: range(64),
+        http: fastHttp,
+        onProgress: (p) => {
+          if (p.done === done) return;
+          if (done === 0) requestsAtFirstWrite = fresh.stats.requests - requestsBefore;
+          steps.push(p.done - done);
+          done = p.done;
+        },
+      });
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      // A batch costs 10 requests (8 /tokenize, 1 sampling, 1 log-prob); the probe 5. The first batch is written
+      // after a few batches' requests have been sent, not after those of all 8 batches in flight (85).
+      assert.ok(requestsAtFirstWrite <= 5 + 4 * 10, `first record written after ${requestsAtFirstWrite} requests`);
+      assert.ok(Math.max(...steps) <= 2 * 4, `records written per append: ${steps.join(' ')}`);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   test('accuracy only when perplexity is off: records carry no perplexity', async () => {
     const logPath = newLog();
     const summary = await runScoringJob({ dataset, config: config(server, { perplexity: false }), logPath, run: 'r', examples: range(4) });

@@ -23,7 +23,7 @@ export class OpenAiBackend implements Backend {
     throw new Error('the "openai" flavour cannot load LoRA adapters at run time; serve them and name them in scoring.checkpoints[].model');
   }
 
-  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal): Promise<string[][]> {
-    return this.pool.post(bases, '/v1/completions', completionBody(model.name, prompts, params), signal, (json) => choiceTexts(json, prompts.length, params.k));
+  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal, order?: number): Promise<string[][]> {
+    return this.pool.post(bases, '/v1/completions', completionBody(model.name, prompts, params), signal, (json) => choiceTexts(json, prompts.length, params.k), order);
   }
 }

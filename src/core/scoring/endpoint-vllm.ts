@@ -30,32 +30,32 @@ export class VllmBackend implements Backend {
     await this.pool.postText([base], '/v1/load_lora_adapter', { lora_name: name, lora_path: path }, signal);
   }
 
-  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal): Promise<string[][]> {
-    return this.pool.post(bases, '/v1/completions', completionBody(model.name, prompts, params), signal, (json) => choiceTexts(json, prompts.length, params.k));
+  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal, order?: number): Promise<string[][]> {
+    return this.pool.post(bases, '/v1/completions', completionBody(model.name, prompts, params), signal, (json) => choiceTexts(json, prompts.length, params.k), order);
   }
 
-  tokenize(bases: readonly string[], model: string, text: string, addSpecialTokens: boolean, signal?: AbortSignal): Promise<number[]> {
-    return this.pool.post(bases, '/tokenize', { model, prompt: text, add_special_tokens: addSpecialTokens }, signal, parseTokens);
+  tokenize(bases: readonly string[], model: string, text: string, addSpecialTokens: boolean, signal?: AbortSignal, order?: number): Promise<number[]> {
+    return this.pool.post(bases, '/tokenize', { model, prompt: text, add_special_tokens: addSpecialTokens }, signal, parseTokens, order);
   }
 
   /** Splits each pair into query and target ids; falls back to lm-evaluation-harness' separate encoding. */
-  async split(bases: readonly string[], model: string, pair: QueryTarget, signal?: AbortSignal): Promise<TokenSplit> {
-    const tok = (text: string) => this.tokenize(bases, model, text, true, signal);
+  async split(bases: readonly string[], model: string, pair: QueryTarget, signal?: AbortSignal, order?: number): Promise<TokenSplit> {
+    const tok = (text: string) => this.tokenize(bases, model, text, true, signal, order);
     const split = await splitTokens(pair.x, pair.y, tok);
     if (split) return split;
     const x = pair.x.replace(/\s+$/, '');
     const y = pair.x.slice(x.length) + pair.y;
-    const [xIds, yIds] = await Promise.all([tok(x), this.tokenize(bases, model, y, false, signal)]);
+    const [xIds, yIds] = await Promise.all([tok(x), this.tokenize(bases, model, y, false, signal, order)]);
     if (yIds.length === 0) throw new ProtocolError(`the target tokenizes to no tokens: ${JSON.stringify(y.slice(0, 40))}`);
     return { ids: [...xIds, ...yIds], queryTokens: xIds.length };
   }
 
   /** The split of a pair under the model's tokenizer, computed once while it stays among the recent ones. */
-  private sharedSplit(bases: readonly string[], model: ModelRef, pair: QueryTarget, signal?: AbortSignal): Promise<TokenSplit> {
+  private sharedSplit(bases: readonly string[], model: ModelRef, pair: QueryTarget, signal?: AbortSignal, order?: number): Promise<TokenSplit> {
     const key = `${model.tokenizer}\u0000${pair.x}\u0000${pair.y}`;
     let split = this.splits.get(key);
     if (!split) {
-      split = this.split(bases, model.name, pair, signal);
+      split = this.split(bases, model.name, pair, signal, order);
       // A failed split is not kept: the next batch that needs it asks again.
       split.catch(() => this.splits.delete(key));
       this.splits.set(key, split);
@@ -64,13 +64,14 @@ export class VllmBackend implements Backend {
     return split;
   }
 
-  async scoreTargets(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal): Promise<TargetScore[]> {
-    const splits = await Promise.all(pairs.map((p) => this.sharedSplit(bases, model, p, signal)));
+  async scoreTargets(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal, order?: number): Promise<TargetScore[]> {
+    const splits = await Promise.all(pairs.map((p) => this.sharedSplit(bases, model, p, signal, order)));
     const ids = splits.map((s) => s.ids);
-    return this.pool.post(bases, '/v1/completions', this.logprobsBody(model.name, ids, this.mode), signal, (json) => {
+    const parse = (json: unknown) => {
       const choices = orderedChoices(json, ids.length, 1);
       return splits.map((s, i) => scoreSplit(s, this.extract(choices[i], s.ids, this.mode)));
-    });
+    };
+    return this.pool.post(bases, '/v1/completions', this.logprobsBody(model.name, ids, this.mode), signal, parse, order);
   }
 
   async checkPromptLogprobs(base: string, model: ModelRef, mode: LogprobsMode, signal?: AbortSignal): Promise<string | undefined> {

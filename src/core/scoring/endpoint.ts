@@ -35,10 +35,13 @@ export interface Backend {
   listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]>;
   /** Loads a LoRA adapter at run time under a name. */
   loadAdapter(base: string, name: string, path: string, signal?: AbortSignal): Promise<void>;
-  /** k completions per prompt, in prompt order. */
-  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal): Promise<string[][]>;
+  /**
+   * k completions per prompt, in prompt order. order: the batch's sequence number, so that requests of earlier
+   * batches go first when requests wait for a slot (Limiter).
+   */
+  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal, order?: number): Promise<string[][]>;
   /** Target perplexities in pair order; absent when the flavour cannot compute them. */
-  scoreTargets?(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal): Promise<TargetScore[]>;
+  scoreTargets?(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal, order?: number): Promise<TargetScore[]>;
   /** Why scoreTargets is absent. */
   readonly noPerplexityReason?: string;
   /**
