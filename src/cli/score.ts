@@ -16,6 +16,7 @@ import { readSelectionFile, type ExampleSelection } from '../core/scoring/select
 import { parse, UsageError } from './args';
 import { DATASET_OPTIONS, loadRunSources, profileFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
+import { SIGNAL_EXIT_CODES } from './signals';
 
 const HELP = `usage: premem score [--config premem.json] [--run ID] [--checkpoints A,B] [--examples all|fragile|flagged|FILE]
                     [--out LOG] [--quiet] [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]]
@@ -37,9 +38,10 @@ const HELP = `usage: premem score [--config premem.json] [--run ID] [--checkpoin
   --profile, --query, --target, --answer
                      how the dataset maps to query and target, over premem.json's "profile" (see premem analyze --help)
 
-  Ctrl-C stops cleanly (what has arrived is written); a second Ctrl-C stops at once.
+  Ctrl-C or SIGTERM stops cleanly (what has arrived is written, the lock is released, and one line says how
+  many records the log holds); a second one stops at once.
   Exit codes: 0 done, 1 failed, refused, or examples the server refused (named by file and line), 2 usage,
-  130 cancelled.`;
+  130 cancelled by Ctrl-C (SIGINT), 143 stopped by SIGTERM.`;
 
 export async function main(argv: string[]): Promise<number> {
   const o = parse(
@@ -78,17 +80,16 @@ export async function main(argv: string[]): Promise<number> {
 
     const progress = new ProgressPrinter(o.quiet!);
     const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        progress.note('cancelling: writing what has arrived (Ctrl-C again to stop at once)');
-        controller.abort();
-      } else {
-        process.exit(130);
-      }
+    // The first SIGINT or SIGTERM stops the job cleanly: what has arrived is written and the lock released. A
+    // second one exits at once (what is written stays; a lock left behind is taken over by the next job).
+    let stoppedBy: StopSignal | undefined;
+    const onSignal = (signal: StopSignal) => {
+      if (stoppedBy) process.exit(SIGNAL_EXIT_CODES[signal]);
+      stoppedBy = signal;
+      if (signal === 'SIGINT') progress.note('cancelling: writing what has arrived (Ctrl-C again to stop at once)');
+      controller.abort();
     };
-    process.on('SIGINT', onSigint);
+    for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
     try {
       const summary = await runScoringJob({
         dataset,
@@ -111,8 +112,9 @@ export async function main(argv: string[]): Promise<number> {
         return 1;
       }
       if (summary.status === 'cancelled') {
-        console.error(`premem score: cancelled; ${p.done} of ${p.total} written to ${out}${skipped}; run the same command again to resume`);
-        return 130;
+        const how = stoppedBy === 'SIGTERM' ? 'stopped by SIGTERM' : 'cancelled';
+        console.error(`premem score: ${how}; ${p.done} of ${p.total} written to ${out}${skipped}; run the same command again to resume`);
+        return SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT'];
       }
       const refused = summary.refused.length ? `; ${summary.refused.length} refused` : '';
       console.error(`premem score: ${p.done} (checkpoint, example) records written to ${out} in ${p.elapsedSeconds.toFixed(1)}s${skipped}${refused}`);
@@ -131,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     }
   } finally {
     await dataset.close();
@@ -139,6 +141,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const MAX_REFUSED_SHOWN = 10;
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+type StopSignal = (typeof STOP_SIGNALS)[number];
 
 async function selection(value: string, config: PreMemConfig, dataset: Dataset, run: string): Promise<ExampleSelection> {
   if (value === 'all') return 'all';

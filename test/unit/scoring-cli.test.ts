@@ -130,6 +130,21 @@ describe('premem score (CLI)', () => {
     assertComplete(out, ['ep3'], SIZE);
   });
 
+  test('SIGTERM stops cleanly with exit code 143 and one line saying what was saved; the lock is released', async () => {
+    const out = path.join(dir, 'terminated.premem.jsonl');
+    const first = score(configFile, ['--out', out, '--checkpoints', 'ep2', '--quiet']);
+    await waitFor(() => exampleCount(out) >= 8);
+    first.kill('SIGTERM');
+    assert.equal(await first.done, 143, first.output());
+    const written = exampleCount(out);
+    assert.equal(first.output(), `premem score: stopped by SIGTERM; ${written} of ${SIZE} written to ${out}; run the same command again to resume\n`);
+    assert.equal(existsSync(scoringLockPath(out, 'r')), false, 'the lock is released');
+    records(out);
+    const second = score(configFile, ['--out', out, '--checkpoints', 'ep2']);
+    assert.equal(await second.done, 0, second.output());
+    assertComplete(out, ['ep2'], SIZE);
+  });
+
   test('while another job holds the run and log, premem score exits at once, naming it; afterwards it runs', async () => {
     const out = path.join(dir, 'held.premem.jsonl');
     const release = await holdLock(scoringLockPath(out, 'r'));
