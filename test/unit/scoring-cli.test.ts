@@ -260,6 +260,14 @@ describe('premem score (CLI)', () => {
     }
   });
 
+  test('with nothing listening at the endpoint, the job is refused at once in one line, even with --quiet', async () => {
+    const cfg = path.join(dir, 'nobody.json');
+    writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), scoring: { endpoints: ['http://127.0.0.1:9'], checkpoints: ['ep1', 'ep2'] } }));
+    const run = score(cfg, ['--out', path.join(dir, 'nobody.premem.jsonl'), '--quiet']);
+    assert.equal(await run.done, 1, run.output());
+    assert.match(run.output(), /^premem score: checkpoint 'ep1': no replica answers: GET http:\/\/127\.0\.0\.1:9\/v1\/models failed: connection refused \(is the server up\?\)\n$/);
+  });
+
   test('a bad scoring section is reported by field, with exit code 1', async () => {
     const bad = path.join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ dataset: 'train.jsonl', scoring: { endpoints: ['gpu-1:8000'], checkpoints: ['ep1'] } }));

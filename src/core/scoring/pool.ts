@@ -151,7 +151,8 @@ export class ReplicaPool {
         url: base + path,
         release: (outcome: AttemptOutcome) => {
           this.inFlight.set(base, (this.inFlight.get(base) ?? 1) - 1);
-          this.observe(base, outcome);
+          // Marking the only replica of a request down would change nothing: it gets the request anyway.
+          if (bases.length > 1 || outcome === 'answered') this.observe(base, outcome);
         },
       };
     };
