@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AbortError, HttpError, JsonClient, parseRetryAfter, type HttpOptions, type RetryInfo, type Transport } from '../../src/core/scoring/json-client';
-import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
+import { Limiter } from '../../src/core/scoring/limiter';
+import { ReplicaPool } from '../../src/core/scoring/pool';
 
 type Action =
   | 'drop'

@@ -5,7 +5,8 @@ import { SglangBackend } from '../../src/core/scoring/endpoint-sglang';
 import { VllmBackend } from '../../src/core/scoring/endpoint-vllm';
 import { JsonClient } from '../../src/core/scoring/json-client';
 import { echoPromptLogprobs, ProtocolError, scoreRange, scoreSplit, splitTokens, vllmPromptLogprobs } from '../../src/core/scoring/perplexity';
-import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
+import { Limiter } from '../../src/core/scoring/limiter';
+import { ReplicaPool } from '../../src/core/scoring/pool';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
 import { fixtures } from './support/shared';
 
