@@ -284,6 +284,29 @@ describe('replicas', () => {
     }
   });
 
+  test('when every replica is down, requests still go to them with the usual retries; one that answers is up again', async () => {
+    const a = await scripted();
+    const b = await scripted();
+    try {
+      const notes: string[] = [];
+      const client = new JsonClient({ timeoutMs: 2000, retries: 8, ...fast });
+      const pool = new ReplicaPool(client, new Limiter(4), { downAfter: 1, probeBaseMs: 60_000, onNote: (n) => notes.push(n) });
+      for (let i = 0; i < 3; i++) a.actions.push('drop');
+      for (let i = 0; i < 3; i++) b.actions.push('drop');
+      assert.ok(await pool.post([a.url, b.url], '/x', {}, undefined, (j) => j));
+      assert.ok(notes.includes(`${a.url} stopped answering (1 connection failure in a row); it gets no requests until it answers again`), notes.join('\n'));
+      assert.ok(notes.some((n) => n.startsWith(`${b.url} stopped answering`)), notes.join('\n'));
+      const answered = [a, b].find((s) => pool.isDown(s.url) === false);
+      assert.ok(answered && notes.includes(`${answered.url} answers again; it gets requests again`), notes.join('\n'));
+      assert.equal(client.retries, a.seen.length + b.seen.length - 1);
+      pool.close();
+      client.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('requests in flight go to the least busy replica', async () => {
     const pool = new ReplicaPool(new JsonClient({ timeoutMs: 1000, retries: 0 }), new Limiter(8));
     const held = [pool.route(['a', 'b', 'c'], '/x')(), pool.route(['a', 'b', 'c'], '/x')()];

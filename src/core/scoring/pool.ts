@@ -111,13 +111,15 @@ export class ReplicaPool {
   private observe(base: string, outcome: AttemptOutcome): void {
     if (outcome === 'answered') {
       this.failuresInRow.delete(base);
+      // A request that went to it while every replica was down, and was answered.
+      if (this.down.has(base)) this.markUp(base);
       return;
     }
     if (outcome !== 'unreachable' || this.down.has(base) || this.closed) return;
     const n = (this.failuresInRow.get(base) ?? 0) + 1;
     this.failuresInRow.set(base, n);
     if (n < this.health.downAfter) return;
-    this.health.onNote?.(`${base} stopped answering (${n} connection failures in a row); it gets no requests until it answers again`);
+    this.health.onNote?.(`${base} stopped answering (${n} connection failure${n === 1 ? '' : 's'} in a row); it gets no requests until it answers again`);
     this.probeLater(base, 0);
   }
 
@@ -126,15 +128,21 @@ export class ReplicaPool {
     const timer = setTimeout(() => {
       if (this.closed) return;
       void this.client.answers(base + PROBE_PATH).then((up) => {
-        if (this.closed) return;
-        if (!up) return this.probeLater(base, probes + 1);
-        this.down.delete(base);
-        this.failuresInRow.delete(base);
-        this.health.onNote?.(`${base} answers again; it gets requests again`);
+        // Closed, or found answering meanwhile by a request.
+        if (this.closed || this.down.get(base) !== timer) return;
+        if (up) this.markUp(base);
+        else this.probeLater(base, probes + 1);
       });
     }, delay);
     timer.unref?.();
     this.down.set(base, timer);
+  }
+
+  private markUp(base: string): void {
+    clearTimeout(this.down.get(base));
+    this.down.delete(base);
+    this.failuresInRow.delete(base);
+    this.health.onNote?.(`${base} answers again; it gets requests again`);
   }
 }
 
