@@ -1,6 +1,6 @@
 // Scoring throughput against the reference server (no added latency): examples scored per second, the client's
-// CPU time and peak RSS, the server's CPU time, the requests sent per record (all, and /tokenize alone), and the
-// heap after each quarter of the job. The server runs in
+// CPU time and peak RSS, the server's CPU time, the requests sent per record (all, and /tokenize alone), the time
+// until the first record is written, and the heap after each quarter of the job. The server runs in
 // its own process so the client's numbers are its own.
 //
 //   node --expose-gc --import tsx bench/scoring.ts [--examples 5000] [--k 8] [--checkpoints ep3]
@@ -57,15 +57,17 @@ async function main() {
     { endpoints: [url], checkpoints, k, concurrency: Number(opt('concurrency', '64')), batchSize: Number(opt('batch', '16')) },
     ds.profile.task,
   );
-  console.log('| pass | records (examples x checkpoints) | k | transport | seconds | examples/s | client CPU s | client CPU ms/example | server CPU ms/example | requests/record | /tokenize per record | client peak RSS MB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| pass | records (examples x checkpoints) | k | transport | seconds | examples/s | client CPU s | client CPU ms/example | server CPU ms/example | requests/record | /tokenize per record | first record after s | client peak RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   const heaps: string[] = [];
   for (const pass of replay ? ['first', 'replayed'] : ['only']) {
     // Heap after a full collection at each quarter of the job: flat when nothing accumulates per example.
     const gc = (globalThis as { gc?: () => void }).gc;
     const heapAt: string[] = [];
     let nextQuarter = 1;
+    let firstRecordSeconds = NaN;
     const onProgress = (p: { done: number; total: number }) => {
+      if (p.done > 0 && Number.isNaN(firstRecordSeconds)) firstRecordSeconds = (performance.now() - t0) / 1000;
       if (!gc || p.total === 0 || p.done < (nextQuarter * p.total) / 4) return;
       nextQuarter++;
       gc();
@@ -94,7 +96,7 @@ async function main() {
     const records = summary.progress.done;
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     console.log(
-      `| ${pass} | ${records} (${n} x ${checkpoints.length}) | ${k} | ${transport} | ${seconds.toFixed(2)} | ${(records / seconds).toFixed(0)} | ${cpuSeconds.toFixed(2)} | ${((1000 * cpuSeconds) / records).toFixed(3)} | ${((1000 * serverSeconds) / records).toFixed(3)} | ${((server1.requests - server0.requests) / records).toFixed(2)} | ${((server1.tokenize - server0.tokenize) / records).toFixed(2)} | ${(peakRss / 2 ** 20).toFixed(0)} |`,
+      `| ${pass} | ${records} (${n} x ${checkpoints.length}) | ${k} | ${transport} | ${seconds.toFixed(2)} | ${(records / seconds).toFixed(0)} | ${cpuSeconds.toFixed(2)} | ${((1000 * cpuSeconds) / records).toFixed(3)} | ${((1000 * serverSeconds) / records).toFixed(3)} | ${((server1.requests - server0.requests) / records).toFixed(2)} | ${((server1.tokenize - server0.tokenize) / records).toFixed(2)} | ${firstRecordSeconds.toFixed(2)} | ${(peakRss / 2 ** 20).toFixed(0)} |`,
     );
     if (heapAt.length) heaps.push(`${pass} pass, heap after GC at records written: ${heapAt.join(', ')}`);
   }
