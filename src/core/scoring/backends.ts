@@ -6,10 +6,10 @@ import { SglangBackend } from './endpoint-sglang';
 import { VllmBackend } from './endpoint-vllm';
 import type { ReplicaPool } from './pool';
 
-export function createBackend(config: Pick<ScoringConfig, 'flavour' | 'logprobsMode' | 'concurrency' | 'batchSize'>, pool: ReplicaPool): Backend {
+export function createBackend(config: Pick<ScoringConfig, 'flavour' | 'logprobsMode'>, pool: ReplicaPool): Backend {
   switch (config.flavour) {
     case 'vllm':
-      return new VllmBackend(pool, config.logprobsMode, 2 * config.concurrency * config.batchSize);
+      return new VllmBackend(pool, config.logprobsMode);
     case 'sglang':
       return new SglangBackend(pool);
     case 'openai':

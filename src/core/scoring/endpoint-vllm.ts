@@ -17,7 +17,11 @@ export class VllmBackend implements Backend {
   constructor(
     private readonly pool: ReplicaPool,
     private readonly mode: LogprobsMode,
-    /** Splits kept: enough for every example in flight (the job passes concurrency × batch size, doubled). */
+    /**
+     * Splits kept. The job starts an example's batches for all checkpoints one after another, so a split is
+     * asked for again within a few batches; a miss (batches out of step after a partial resume) costs one more
+     * tokenization, never a wrong score.
+     */
     private readonly splitCacheSize = 4096,
   ) {}
 
