@@ -13,7 +13,7 @@ import { TABLE_HEAD } from './util';
 
 /** Benchmarks that run in their own process: they start servers or VS Code, or need --expose-gc. */
 const processSuites: Record<string, string[]> = {
-  scoring: ['--expose-gc', '--import', 'tsx', 'bench/scoring.ts', '--replay'],
+  scoring: ['--expose-gc', '--import', 'tsx', 'bench/scoring.ts', '--replay', '--examples', '2000', '--checkpoints', 'ep1,ep2,ep3'],
   extension: ['--import', 'tsx', 'bench/extension.mjs'],
 };
 

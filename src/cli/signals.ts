@@ -2,7 +2,8 @@
 // its earlier content), say so in one line, and exit with the shell's code for that signal (128 + its number).
 import { removeTemporaryFilesSync } from '../core/fs-atomic';
 
-const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+/** The shell's exit code for a process stopped by each signal. */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Installs the handlers; the returned function removes them once the command is done. */
 export function removeTemporaryFilesOnSignal(command: string): () => void {

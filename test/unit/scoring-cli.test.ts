@@ -129,6 +129,21 @@ describe('premem score (CLI)', () => {
     assertComplete(out, ['ep3'], SIZE);
   });
 
+  test('SIGTERM stops cleanly with exit code 143 and one line saying what was saved; the lock is released', async () => {
+    const out = path.join(dir, 'terminated.premem.jsonl');
+    const first = score(configFile, ['--out', out, '--checkpoints', 'ep2', '--quiet']);
+    await waitFor(() => exampleCount(out) >= 8);
+    first.kill('SIGTERM');
+    assert.equal(await first.done, 143, first.output());
+    const written = exampleCount(out);
+    assert.equal(first.output(), `premem score: stopped by SIGTERM; ${written} of ${SIZE} written to ${out}; run the same command again to resume\n`);
+    assert.equal(existsSync(scoringLockPath(out, 'r')), false, 'the lock is released');
+    records(out);
+    const second = score(configFile, ['--out', out, '--checkpoints', 'ep2']);
+    assert.equal(await second.done, 0, second.output());
+    assertComplete(out, ['ep2'], SIZE);
+  });
+
   test('while another job holds the run and log, premem score exits at once, naming it; afterwards it runs', async () => {
     const out = path.join(dir, 'held.premem.jsonl');
     const release = await holdLock(scoringLockPath(out, 'r'));
@@ -187,6 +202,39 @@ describe('premem score (CLI)', () => {
     const scored = records(fragile).filter((r) => r.type === 'example').length;
     assert.equal(scored, Number(announced[1]));
     assert.ok(scored > 0 && scored < SIZE, `${scored} of ${SIZE} fragile`);
+
+    // --checkpoint picks them at another checkpoint of the run: the examples the editor marks fragile there.
+    const { readConfig } = await import('../../src/core/config');
+    const { AnalysisSession } = await import('../../src/core/session');
+    const session = await AnalysisSession.open(await readConfig(withRuns));
+    session.select(0, session.runs[0].checkpoints.findIndex((c) => c.id === 'ep1'));
+    const expected = [...session.fragileExamples()].sort((a, b) => a - b);
+    await session.close();
+    const atEp1 = path.join(dir, 'fragile-ep1.premem.jsonl');
+    const third = score(withRuns, ['--out', atEp1, '--checkpoints', 'ep2', '--examples', 'fragile', '--checkpoint', 'ep1']);
+    assert.equal(await third.done, 0, third.output());
+    assert.match(third.output(), new RegExp(`${expected.length} fragile examples \\(PreMemAcc <= 0\\.75 at r / ep1, p = 1\\.1055\\)`));
+    const indices = records(atEp1)
+      .filter((r) => r.type === 'example')
+      .map((r) => (r as unknown as { index: number }).index)
+      .sort((a, b) => a - b);
+    assert.deepEqual(indices, expected);
+    assert.ok(expected.length !== scored, 'ep1 and ep3 pick different examples');
+
+    const unknown = score(withRuns, ['--out', atEp1, '--examples', 'fragile', '--checkpoint', 'ep9']);
+    assert.equal(await unknown.done, 2, unknown.output());
+    assert.match(unknown.output(), /--checkpoint: run r has no checkpoint 'ep9'; it has ep1, ep2, ep3/);
+  });
+
+  test('--examples fragile leaves out runs of another size, as the editor does, naming them', async () => {
+    // A released run of the first 200 examples, next to a dataset of 80.
+    const other = path.join(fixtures, 'paper-runs-mini/gsm8k_orig_3epochs_full_lr2e-05_bs128');
+    const cfg = path.join(dir, 'other-size.json');
+    writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), runs: [{ path: other, format: 'paper' }] }));
+    const run = score(cfg, ['--out', path.join(dir, 'never.premem.jsonl'), '--examples', 'fragile']);
+    assert.equal(await run.done, 2, run.output());
+    assert.match(run.output(), /run gsm8k_orig_3epochs_full_lr2e-05_bs128 has 200 examples but the dataset has 80; it is not shown/);
+    assert.match(run.output(), /--examples fragile: the runs in premem\.json hold no scored checkpoints of this dataset/);
   });
 
   test('an example longer than the server context is named by file and line, exit 1; every other one is written', async () => {
@@ -209,6 +257,14 @@ describe('premem score (CLI)', () => {
     } finally {
       await short.close();
     }
+  });
+
+  test('with nothing listening at the endpoint, the job is refused at once in one line, even with --quiet', async () => {
+    const cfg = path.join(dir, 'nobody.json');
+    writeFileSync(cfg, JSON.stringify({ ...JSON.parse(readFileSync(configFile, 'utf8')), scoring: { endpoints: ['http://127.0.0.1:9'], checkpoints: ['ep1', 'ep2'] } }));
+    const run = score(cfg, ['--out', path.join(dir, 'nobody.premem.jsonl'), '--quiet']);
+    assert.equal(await run.done, 1, run.output());
+    assert.match(run.output(), /^premem score: checkpoint 'ep1': no replica answers: GET http:\/\/127\.0\.0\.1:9\/v1\/models failed: connection refused \(is the server up\?\)\n$/);
   });
 
   test('a bad scoring section is reported by field, with exit code 1', async () => {

@@ -45,9 +45,17 @@ describe('scoring config', () => {
       },
       'gsm8k',
     ).checkpoints;
-    assert.deepEqual(c[0], { id: 'ep3', step: 3, model: 'ep3', endpoints: ['http://a:8000', 'http://b:8000'] });
-    assert.deepEqual(c[1], { id: 'final', step: 900, model: 'llama-ft', endpoints: ['https://c'] });
-    assert.deepEqual(c[2], { id: 'mid', step: 3, model: 'mid', endpoints: ['http://a:8000', 'http://b:8000'], loraPath: '/ckpt/mid' });
+    const ab = 'replicas http://a:8000 http://b:8000';
+    assert.deepEqual(c[0], { id: 'ep3', step: 3, model: 'ep3', endpoints: ['http://a:8000', 'http://b:8000'], tokenizer: ab });
+    assert.deepEqual(c[1], { id: 'final', step: 900, model: 'llama-ft', endpoints: ['https://c'], tokenizer: 'replicas https://c' });
+    assert.deepEqual(c[2], { id: 'mid', step: 3, model: 'mid', endpoints: ['http://a:8000', 'http://b:8000'], loraPath: '/ckpt/mid', tokenizer: ab });
+  });
+
+  test('tokenizer: checkpoints on the same replicas share one unless the config names their own', () => {
+    const c = parseScoringConfig({ endpoints: ['http://b:1', 'http://a:1'], checkpoints: ['ep1', { id: 'ep2', endpoint: ['http://a:1', 'http://b:1'] }, { id: 'ep3', tokenizer: 'llama-3' }] }, 'gsm8k').checkpoints;
+    assert.equal(c[0].tokenizer, c[1].tokenizer);
+    assert.equal(c[2].tokenizer, 'llama-3');
+    assert.throws(() => parseScoringConfig({ ...minimal, checkpoints: [{ id: 'ep1', tokenizer: '' }] }, 'gsm8k'), /scoring\.checkpoints\[0\]\.tokenizer\): must be a non-empty name/);
   });
 
   test('perturbations: true means the paper probes', () => {

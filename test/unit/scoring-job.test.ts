@@ -1,6 +1,8 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import path from 'node:path';
 import { openDataset } from '../../src/core/dataset/open';
 import { gradeAgainst, targetAnswer } from '../../src/core/grading';
@@ -128,6 +130,60 @@ describe('scoring job', () => {
     const summary = await runScoringJob({ dataset, config: config(server), logPath, run: 'r', examples: () => [5, 3, 3, 7] });
     assert.equal(summary.status, 'complete');
     assertEachOnce(logPath, ['ep1', 'ep3'], [3, 5, 7]);
+  });
+
+  test('each example is tokenized once per tokenizer: checkpoints on the same servers share it, others set their own', async () => {
+    const fresh = await startReferenceServer({ examples });
+    try {
+      const indices = range(12);
+      const tokenizeCalls = async (checkpoints: unknown[]) => {
+        const before = fresh.stats.byRoute['/tokenize'] ?? 0;
+        const cfg = parseScoringConfig({ endpoints: [fresh.url], checkpoints, k: 2, maxTokens: 40, concurrency: 8, batchSize: 4 }, 'gsm8k');
+        const logPath = newLog();
+        const summary = await runScoringJob({ dataset, config: cfg, logPath, run: 'r', examples: indices, http: fastHttp });
+        assert.equal(summary.status, 'complete', summary.error?.message);
+        assertEachOnce(logPath, cfg.checkpoints.map((c) => c.id), indices);
+        return (fresh.stats.byRoute['/tokenize'] ?? 0) - before;
+      };
+      // Two per example (the query, and query + target), plus two for the probe pair.
+      assert.equal(await tokenizeCalls(['ep1', 'ep2', 'ep3']), 2 + 2 * indices.length);
+      assert.equal(await tokenizeCalls([{ id: 'ep1', tokenizer: 'a' }, { id: 'ep2', tokenizer: 'b' }, { id: 'ep3', tokenizer: 'b' }]), 2 + 2 * 2 * indices.length);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  test('records are written batch by batch from the start, not in bursts of every batch in flight', async () => {
+    // Latency large enough that the time of an append (write and fsync) lets few other requests through.
+    const fresh = await startReferenceServer({ examples, faults: { latencyMs: 20 } });
+    try {
+      const cfg = parseScoringConfig({ endpoints: [fresh.url], checkpoints: ['ep1'], k: 2, maxTokens: 40, concurrency: 8, batchSize: 4 }, 'gsm8k');
+      const steps: number[] = [];
+      let done = 0;
+      let requestsAtFirstWrite = 0;
+      const requestsBefore = fresh.stats.requests;
+      const summary = await runScoringJob({
+        dataset,
+        config: cfg,
+        logPath: newLog(),
+        run: 'r',
+        examples: range(64),
+        http: fastHttp,
+        onProgress: (p) => {
+          if (p.done === done) return;
+          if (done === 0) requestsAtFirstWrite = fresh.stats.requests - requestsBefore;
+          steps.push(p.done - done);
+          done = p.done;
+        },
+      });
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      // A batch costs 10 requests (8 /tokenize, 1 sampling, 1 log-prob); the probe 5. The first batch is written
+      // after a few batches' requests have been sent, not after those of all 8 batches in flight (85).
+      assert.ok(requestsAtFirstWrite <= 5 + 4 * 10, `first record written after ${requestsAtFirstWrite} requests`);
+      assert.ok(Math.max(...steps) <= 2 * 4, `records written per append: ${steps.join(' ')}`);
+    } finally {
+      await fresh.close();
+    }
   });
 
   test('accuracy only when perplexity is off: records carry no perplexity', async () => {
@@ -305,6 +361,107 @@ describe('scoring job', () => {
       await assert.rejects(runScoringJob({ dataset, config: allDead, logPath: newLog(), run: 'r', examples: range(4), http: fastHttp }), /checkpoint 'ep2': no replica answers: .*connection refused/);
     } finally {
       await other.close();
+    }
+  });
+
+  test('a replica that does not answer the first probe is left out at once, without retries; long retries are for replicas that worked', async () => {
+    // A port that accepts connections and never answers, and one where nothing listens.
+    const silent = net.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const notes: string[] = [];
+      const cfg = parseScoringConfig({ endpoints: [server.url, 'http://127.0.0.1:9', silentUrl], checkpoints: ['ep2'], k: 2, maxTokens: 40, retries: 6, timeoutMs: 300 }, 'gsm8k');
+      const logPath = newLog();
+      const summary = await runScoringJob({ dataset, config: cfg, logPath, run: 'r', examples: range(4), http: fastHttp, onNote: (n) => notes.push(n) });
+      assert.equal(summary.status, 'complete');
+      assertEachOnce(logPath, ['ep2'], range(4));
+      assert.deepEqual(notes.filter((n) => n.startsWith('retrying')), []);
+      assert.ok(notes.some((n) => /127\.0\.0\.1:9 does not answer and is left out of this job: .*connection refused/.test(n)), notes.join('\n'));
+      assert.ok(notes.some((n) => n.includes(`${silentUrl} does not answer and is left out of this job: `) && /no answer within 300 ms/.test(n)), notes.join('\n'));
+      const retried: string[] = [];
+      const nobody = parseScoringConfig({ endpoints: ['http://127.0.0.1:9'], checkpoints: ['ep2'], retries: 6 }, 'gsm8k');
+      await assert.rejects(
+        runScoringJob({ dataset, config: nobody, logPath: newLog(), run: 'r', examples: range(4), http: fastHttp, onNote: (n) => retried.push(n) }),
+        (err: unknown) => err instanceof ScoringRefused && /^checkpoint 'ep2': no replica answers: .*connection refused/.test(err.message),
+      );
+      assert.deepEqual(retried, []);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+describe('a replica that dies mid-job', () => {
+  const twoReplicas = (a: ReferenceServer, b: string) =>
+    parseScoringConfig({ endpoints: [a.url, b], checkpoints: ['ep1', 'ep3'], k: 2, maxTokens: 40, concurrency: 8, batchSize: 4, retries: 8 }, 'gsm8k');
+
+  test('gets a bounded number of requests once it stops answering, and the job completes', async () => {
+    const good = await startReferenceServer({ examples, faults: { latencyMs: 2 } });
+    const doomed = await startReferenceServer({ examples, faults: { latencyMs: 2 } });
+    try {
+      const logPath = newLog();
+      const indices = range(150);
+      const notes: string[] = [];
+      let closed: Promise<void> | undefined;
+      const summary = await runScoringJob({
+        dataset,
+        config: twoReplicas(good, doomed.url),
+        logPath,
+        run: 'r',
+        examples: indices,
+        http: fastHttp,
+        onNote: (n) => notes.push(n),
+        onProgress: (p) => {
+          if (p.done >= 20 && !closed) closed = doomed.close();
+        },
+      });
+      await closed;
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      assertEachOnce(logPath, ['ep1', 'ep3'], indices);
+      const toDead = notes.filter((n) => n.startsWith(`retrying ${doomed.url}/`)).length;
+      // Those in flight when it died, and the few that found it down before it was marked down.
+      assert.ok(toDead <= 16, `${toDead} retries of requests sent to the dead replica`);
+      assert.ok(notes.some((n) => n.startsWith(`${doomed.url} stopped answering`)), notes.slice(-5).join('\n'));
+      assert.equal(summary.progress.retries, notes.filter((n) => n.startsWith('retrying ')).length);
+    } finally {
+      await good.close();
+    }
+  });
+
+  test('gets work again when it answers again', async () => {
+    const good = await startReferenceServer({ examples, faults: { latencyMs: 10 } });
+    let doomed = await startReferenceServer({ examples, faults: { latencyMs: 10 } });
+    const port = Number(new URL(doomed.url).port);
+    let revived: ReferenceServer | undefined;
+    try {
+      const notes: string[] = [];
+      let step: Promise<void> | undefined;
+      const summary = await runScoringJob({
+        dataset,
+        config: twoReplicas(good, doomed.url),
+        logPath: newLog(),
+        run: 'r',
+        examples: range(200),
+        http: fastHttp,
+        replicas: { probeBaseMs: 20, probeCapMs: 50 },
+        onNote: (n) => {
+          notes.push(n);
+          if (n.startsWith(`${doomed.url} stopped answering`) && !revived) {
+            step = startReferenceServer({ examples, port }).then((s) => void (revived = s));
+          }
+        },
+        onProgress: (p) => {
+          if (p.done >= 20 && !step) step = doomed.close();
+        },
+      });
+      assert.equal(summary.status, 'complete', summary.error?.message);
+      assert.ok(revived, 'the replica was marked down and started again');
+      assert.ok(notes.some((n) => n.startsWith(`${doomed.url} answers again`)), notes.slice(-5).join('\n'));
+      assert.ok((revived.stats.byRoute['/v1/completions'] ?? 0) > 0, JSON.stringify(revived.stats.byRoute));
+    } finally {
+      await good.close();
+      await revived?.close();
     }
   });
 });

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { SglangBackend } from '../../src/core/scoring/endpoint-sglang';
 import { VllmBackend } from '../../src/core/scoring/endpoint-vllm';
-import { JsonClient } from '../../src/core/scoring/http';
+import { JsonClient } from '../../src/core/scoring/json-client';
 import { echoPromptLogprobs, ProtocolError, scoreRange, scoreSplit, splitTokens, vllmPromptLogprobs } from '../../src/core/scoring/perplexity';
-import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
+import { Limiter } from '../../src/core/scoring/limiter';
+import { ReplicaPool } from '../../src/core/scoring/pool';
 import { readExamples, startReferenceServer, type ReferenceServer } from '../support/reference-server';
 import { fixtures } from '../support/shared';
 
@@ -51,7 +52,7 @@ describe('target perplexity against the reference server', () => {
     test(`${mode}: exp(-mean) of exactly the target tokens' log-probs the server returned`, async () => {
       const backend = new VllmBackend(pool, mode);
       for (const model of ['ep1', 'ep3']) {
-        const scores = await backend.scoreTargets([server.url], { name: model, adapter: false }, pairs);
+        const scores = await backend.scoreTargets([server.url], { name: model, adapter: false, tokenizer: 'reference' }, pairs);
         for (const [i, pair] of pairs.entries()) {
           const x = (await post(`${server.url}/tokenize`, { model, prompt: pair.x, add_special_tokens: true })).tokens as number[];
           const xy = (await post(`${server.url}/tokenize`, { model, prompt: pair.x + pair.y, add_special_tokens: true })).tokens as number[];
@@ -69,7 +70,7 @@ describe('target perplexity against the reference server', () => {
   test('later checkpoints give the targets lower perplexity (the fixture memorizes)', async () => {
     const backend = new VllmBackend(pool, 'prompt_logprobs');
     const mean = async (model: string) => {
-      const s = await backend.scoreTargets([server.url], { name: model, adapter: false }, pairs);
+      const s = await backend.scoreTargets([server.url], { name: model, adapter: false, tokenizer: 'reference' }, pairs);
       return s.reduce((a, b) => a + b.perplexity, 0) / s.length;
     };
     const [base, ep1, ep3] = [await mean('base'), await mean('ep1'), await mean('ep3')];
@@ -89,19 +90,19 @@ describe('target perplexity against the reference server', () => {
       assert.deepEqual(xyIds.slice(0, trimmedIds.length), trimmedIds);
       const lps = await rawLogprobs(server.url, 'ep2', xyIds, mode);
       const expected = meanExp(lps.slice(trimmedIds.length) as number[]);
-      const [score] = await backend.scoreTargets([server.url], { name: 'ep2', adapter: false }, [{ x, y }]);
+      const [score] = await backend.scoreTargets([server.url], { name: 'ep2', adapter: false, tokenizer: 'reference' }, [{ x, y }]);
       assert.equal(score.tokens, xyIds.length - trimmedIds.length);
       assert.equal(score.perplexity, expected.perplexity);
     });
   }
 
   test('SGLang: /generate with input log-probs gives the same scores, split included', async () => {
-    const vllm = await new VllmBackend(pool, 'prompt_logprobs').scoreTargets([server.url], { name: 'ep2', adapter: false }, pairs);
-    const sglang = await new SglangBackend(pool).scoreTargets([server.url], { name: 'ep2', adapter: true }, pairs);
+    const vllm = await new VllmBackend(pool, 'prompt_logprobs').scoreTargets([server.url], { name: 'ep2', adapter: false, tokenizer: 'reference' }, pairs);
+    const sglang = await new SglangBackend(pool).scoreTargets([server.url], { name: 'ep2', adapter: true, tokenizer: 'reference' }, pairs);
     assert.deepEqual(sglang, vllm);
     const moved = { x: `${examples[3].query}\nAnswer: `, y: `${examples[3].target}\nDone.` };
-    const [v] = await new VllmBackend(pool, 'echo').scoreTargets([server.url], { name: 'ep2', adapter: false }, [moved]);
-    const [s] = await new SglangBackend(pool).scoreTargets([server.url], { name: 'ep2', adapter: true }, [moved]);
+    const [v] = await new VllmBackend(pool, 'echo').scoreTargets([server.url], { name: 'ep2', adapter: false, tokenizer: 'reference' }, [moved]);
+    const [s] = await new SglangBackend(pool).scoreTargets([server.url], { name: 'ep2', adapter: true, tokenizer: 'reference' }, [moved]);
     assert.deepEqual(s, v);
   });
 });

@@ -17,6 +17,11 @@ export interface CheckpointTarget {
   endpoints: string[];
   /** Loaded at run time (vLLM /v1/load_lora_adapter, SGLang /load_lora_adapter) when the server lacks the model. */
   loraPath?: string;
+  /**
+   * Which tokenizer the checkpoint uses: checkpoints with the same value share each example's tokenization. From
+   * the config, else the checkpoint's replicas: LoRA adapters served over one base model share its tokenizer.
+   */
+  tokenizer: string;
 }
 
 export interface ScoringConfig {
@@ -101,19 +106,20 @@ export function parseScoringConfig(raw: unknown, task: GradingTask, file = 'prem
   const endpoints = o.endpoints === undefined ? [] : urlList(o.endpoints, f('endpoints'), fail);
 
   if (!Array.isArray(o.checkpoints) || o.checkpoints.length === 0) {
-    fail(f('checkpoints'), 'must be a non-empty list of {id, model?, endpoint?, loraPath?, step?}');
+    fail(f('checkpoints'), 'must be a non-empty list of {id, model?, endpoint?, loraPath?, tokenizer?, step?}');
   }
   const seen = new Set<string>();
   const checkpoints = (o.checkpoints as unknown[]).map((c, i): CheckpointTarget => {
     const at = `${f('checkpoints')}[${i}]`;
     if (typeof c === 'string') c = { id: c };
-    if (!isObject(c)) return fail(at, 'must be an object {id, model?, endpoint?, loraPath?, step?} or a checkpoint id');
+    if (!isObject(c)) return fail(at, 'must be an object {id, model?, endpoint?, loraPath?, tokenizer?, step?} or a checkpoint id');
     if (typeof c.id !== 'string' || c.id.trim() === '') fail(`${at}.id`, 'must be a non-empty string (the checkpoint id written to the run log)');
     const id = c.id as string;
     if (seen.has(id)) fail(`${at}.id`, `checkpoint id '${id}' appears twice`);
     seen.add(id);
     if (c.model !== undefined && (typeof c.model !== 'string' || c.model === '')) fail(`${at}.model`, 'must be the model name on the server');
     if (c.loraPath !== undefined && (typeof c.loraPath !== 'string' || c.loraPath === '')) fail(`${at}.loraPath`, 'must be the adapter path on the server');
+    if (c.tokenizer !== undefined && (typeof c.tokenizer !== 'string' || c.tokenizer === '')) fail(`${at}.tokenizer`, 'must be a non-empty name, the same for checkpoints that share a tokenizer');
     if (c.step !== undefined && !(Number.isInteger(c.step) && (c.step as number) >= 0)) fail(`${at}.step`, 'must be an integer >= 0');
     const own = c.endpoint === undefined ? undefined : urlList(c.endpoint, `${at}.endpoint`, fail);
     const list = own ?? endpoints;
@@ -123,6 +129,7 @@ export function parseScoringConfig(raw: unknown, task: GradingTask, file = 'prem
       step: (c.step as number | undefined) ?? stepFromId(id) ?? i + 1,
       model: (c.model as string | undefined) ?? id,
       endpoints: list,
+      tokenizer: (c.tokenizer as string | undefined) ?? `replicas ${[...list].sort().join(' ')}`,
     };
     if (c.loraPath !== undefined) target.loraPath = c.loraPath as string;
     return target;

@@ -2,6 +2,7 @@
 // completions API gives log-probs of generated tokens, never of a given prompt, so target perplexity is
 // unavailable and such endpoints provide accuracy alone.
 import type { Backend, ModelRef, SamplingParams } from './endpoint';
+import type { RequestOptions } from './json-client';
 import { choiceTexts, completionBody, parseModelList } from './openai-shapes';
 import type { ReplicaPool } from './pool';
 
@@ -14,15 +15,15 @@ export class OpenAiBackend implements Backend {
 
   constructor(private readonly pool: ReplicaPool) {}
 
-  listModels(base: string, signal?: AbortSignal): Promise<string[]> {
-    return this.pool.get(base, '/v1/models', signal, parseModelList);
+  listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]> {
+    return this.pool.get(base, '/v1/models', signal, parseModelList, options);
   }
 
   async loadAdapter(): Promise<void> {
     throw new Error('the "openai" flavour cannot load LoRA adapters at run time; serve them and name them in scoring.checkpoints[].model');
   }
 
-  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal): Promise<string[][]> {
-    return this.pool.post(bases, '/v1/completions', completionBody(model.name, prompts, params), signal, (json) => choiceTexts(json, prompts.length, params.k));
+  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal, order?: number): Promise<string[][]> {
+    return this.pool.post(bases, '/v1/completions', completionBody(model.name, prompts, params), signal, (json) => choiceTexts(json, prompts.length, params.k), order);
   }
 }

@@ -4,7 +4,7 @@
 // splits the query from the target (x's ids must prefix x+y's) and scores the target.
 import type { LogprobsMode } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef, type QueryTarget, type SamplingParams } from './endpoint';
-import { HttpError } from './http';
+import { HttpError, type RequestOptions } from './json-client';
 import { parseModelList } from './openai-shapes';
 import { ProtocolError, scoreRange, type TargetScore } from './perplexity';
 import type { ReplicaPool } from './pool';
@@ -19,15 +19,15 @@ export class SglangBackend implements Backend {
 
   constructor(private readonly pool: ReplicaPool) {}
 
-  listModels(base: string, signal?: AbortSignal): Promise<string[]> {
-    return this.pool.get(base, '/v1/models', signal, parseModelList);
+  listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]> {
+    return this.pool.get(base, '/v1/models', signal, parseModelList, options);
   }
 
   async loadAdapter(base: string, name: string, path: string, signal?: AbortSignal): Promise<void> {
     await this.pool.postText([base], '/load_lora_adapter', { lora_name: name, lora_path: path }, signal);
   }
 
-  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], p: SamplingParams, signal?: AbortSignal): Promise<string[][]> {
+  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], p: SamplingParams, signal?: AbortSignal, order?: number): Promise<string[][]> {
     const text: string[] = [];
     const params: Record<string, unknown>[] = [];
     for (const prompt of prompts) {
@@ -39,7 +39,7 @@ export class SglangBackend implements Backend {
       }
     }
     const body = this.withAdapter({ text, sampling_params: params }, model);
-    return this.pool.post(bases, '/generate', body, signal, (json) => {
+    const parse = (json: unknown) => {
       const outputs = outputList(json, text.length);
       const out: string[][] = [];
       for (let i = 0; i < prompts.length; i++) {
@@ -52,11 +52,12 @@ export class SglangBackend implements Backend {
         out.push(texts);
       }
       return out;
-    });
+    };
+    return this.pool.post(bases, '/generate', body, signal, parse, order);
   }
 
-  async scoreTargets(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal): Promise<TargetScore[]> {
-    const scores: (TargetScore | undefined)[] = await this.scoreRound(bases, model, pairs, signal);
+  async scoreTargets(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal, order?: number): Promise<TargetScore[]> {
+    const scores: (TargetScore | undefined)[] = await this.scoreRound(bases, model, pairs, signal, order);
     // A tokenizer that glues whitespace to the next word: move x's trailing whitespace onto y and try again.
     const retry = pairs.map((p, i) => ({ p, i })).filter(({ p, i }) => !scores[i] && /\s$/.test(p.x));
     if (retry.length > 0) {
@@ -64,7 +65,7 @@ export class SglangBackend implements Backend {
         const x = p.x.replace(/\s+$/, '');
         return { x, y: p.x.slice(x.length) + p.y };
       });
-      const second = await this.scoreRound(bases, model, moved, signal);
+      const second = await this.scoreRound(bases, model, moved, signal, order);
       retry.forEach(({ i }, r) => (scores[i] = second[r]));
     }
     return scores.map((s, i) => {
@@ -92,9 +93,9 @@ export class SglangBackend implements Backend {
   }
 
   /** Scores pairs whose split works; undefined for the others. */
-  private scoreRound(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal): Promise<(TargetScore | undefined)[]> {
+  private scoreRound(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal, order?: number): Promise<(TargetScore | undefined)[]> {
     const texts = pairs.flatMap((p) => [p.x, p.x + p.y]);
-    return this.pool.post(bases, '/generate', this.logprobBody(texts, model), signal, (json) => {
+    const parse = (json: unknown) => {
       const outputs = outputList(json, texts.length).map((o) => inputTokens(o));
       return pairs.map((_, i) => {
         const x = outputs[2 * i];
@@ -102,7 +103,8 @@ export class SglangBackend implements Backend {
         if (x.ids.length >= all.ids.length || x.ids.some((id, j) => id !== all.ids[j])) return undefined;
         return scoreRange(all.logprobs, x.ids.length, all.ids.length);
       });
-    });
+    };
+    return this.pool.post(bases, '/generate', this.logprobBody(texts, model), signal, parse, order);
   }
 
   private logprobBody(text: string[], model: ModelRef) {

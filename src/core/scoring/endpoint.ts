@@ -1,12 +1,15 @@
 // What a scoring server flavour provides: k samples per prompt, and (where the server can) the perplexity of
 // given target traces. Each flavour speaks its server's routes through the shared ReplicaPool.
 import type { Flavour, LogprobsMode } from './config';
+import type { RequestOptions } from './json-client';
 import type { TargetScore } from './perplexity';
 
 /** A model on a server: its name, and whether it is a LoRA adapter over the served base model. */
 export interface ModelRef {
   name: string;
   adapter: boolean;
+  /** Models with the same tokenizer identity share tokenizations (CheckpointTarget.tokenizer). */
+  tokenizer: string;
 }
 
 export interface SamplingParams {
@@ -29,13 +32,16 @@ export interface QueryTarget {
 export interface Backend {
   readonly flavour: Flavour;
   /** Model names a replica serves. */
-  listModels(base: string, signal?: AbortSignal): Promise<string[]>;
+  listModels(base: string, signal?: AbortSignal, options?: RequestOptions): Promise<string[]>;
   /** Loads a LoRA adapter at run time under a name. */
   loadAdapter(base: string, name: string, path: string, signal?: AbortSignal): Promise<void>;
-  /** k completions per prompt, in prompt order. */
-  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal): Promise<string[][]>;
+  /**
+   * k completions per prompt, in prompt order. order: the batch's sequence number, so that requests of earlier
+   * batches go first when requests wait for a slot (Limiter).
+   */
+  sample(bases: readonly string[], model: ModelRef, prompts: readonly string[], params: SamplingParams, signal?: AbortSignal, order?: number): Promise<string[][]>;
   /** Target perplexities in pair order; absent when the flavour cannot compute them. */
-  scoreTargets?(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal): Promise<TargetScore[]>;
+  scoreTargets?(bases: readonly string[], model: ModelRef, pairs: readonly QueryTarget[], signal?: AbortSignal, order?: number): Promise<TargetScore[]>;
   /** Why scoreTargets is absent. */
   readonly noPerplexityReason?: string;
   /**

@@ -13,8 +13,9 @@ import { COMPLETED_KEY_SEPARATOR, PreMemLogWriter, readCompletedKeys } from '../
 import { createBackend } from './backends';
 import { fillTemplate, perturbedPrompt, samplingParams, type CheckpointTarget, type ScoringConfig } from './config';
 import type { Backend, SamplingParams } from './endpoint';
-import { AbortError, HttpError, JsonClient, type HttpOptions } from './http';
-import { Limiter, linkedController, ReplicaPool } from './pool';
+import { AbortError, HttpError, JsonClient, type HttpOptions } from './json-client';
+import { Limiter } from './limiter';
+import { linkedController, ReplicaPool, type ReplicaHealthOptions } from './pool';
 import { probeEndpoints, type ProbeResult } from './probe';
 import { etaSeconds, RateMeter, type ScoringProgress } from './progress';
 import { resolveSelection, selectionIndices, type ExampleSelection } from './selection';
@@ -42,6 +43,8 @@ export interface ScoringJobOptions {
   progressIntervalMs?: number;
   /** Overrides of the HTTP client's settings (backoff, transport), mostly for tests and benchmarks. */
   http?: Partial<HttpOptions>;
+  /** Overrides of when a replica is marked down and probed, mostly for tests. */
+  replicas?: Partial<ReplicaHealthOptions>;
 }
 
 export interface ScoringSummary {
@@ -110,7 +113,7 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
     onRetry: (r) => opts.onNote?.(`retrying ${r.url} in ${(r.delayMs / 1000).toFixed(1)}s (attempt ${r.attempt}): ${r.reason}`),
     ...opts.http,
   });
-  const pool = new ReplicaPool(client, new Limiter(config.concurrency));
+  const pool = new ReplicaPool(client, new Limiter(config.concurrency), { onNote: opts.onNote, ...opts.replicas });
   const backend = createBackend(config, pool);
   try {
     let probe: ProbeResult;
@@ -177,9 +180,10 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
       sink.push(headerRecords(run, config, checkpoints, completed));
       const scorer = new BatchScorer(backend, config, dataset, run, task, probe, signal);
       const inFlight = new Set<Promise<void>>();
+      let batches = 0;
       const start = (c: CheckpointTarget, batch: number[]) => {
         const p: Promise<void> = scorer
-          .score(c, batch)
+          .score(c, batch, batches++)
           .then((scored) => {
             for (const r of scored.refused) {
               refused.push(r);
@@ -224,6 +228,7 @@ async function scoreUnderLock(opts: ScoringJobOptions): Promise<ScoringSummary> 
     if (opts.signal?.aborted) return { status: 'cancelled', progress: last, refused };
     return { status: 'complete', progress: last, refused };
   } finally {
+    pool.close();
     client.close();
   }
 }
@@ -286,24 +291,25 @@ class BatchScorer {
    * it cannot take (longer than the model's context, say) is set aside instead of stopping the job. The probe
    * has sent the same request shape, so a 400 here is about the examples, not the settings.
    */
-  async score(c: CheckpointTarget, indices: readonly number[]): Promise<{ records: ExampleRecord[]; refused: RefusedExample[] }> {
+  async score(c: CheckpointTarget, indices: readonly number[], order: number): Promise<{ records: ExampleRecord[]; refused: RefusedExample[] }> {
     try {
-      return { records: await this.scoreTogether(c, indices), refused: [] };
+      return { records: await this.scoreTogether(c, indices, order), refused: [] };
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 400)) throw err;
       if (indices.length === 1) return { records: [], refused: [{ checkpoint: c.id, index: indices[0], key: this.dataset.keys[indices[0]], reason: err.message }] };
-      const alone = await Promise.all(indices.map((i) => this.score(c, [i])));
+      const alone = await Promise.all(indices.map((i) => this.score(c, [i], order)));
       return { records: alone.flatMap((a) => a.records), refused: alone.flatMap((a) => a.refused) };
     }
   }
 
-  private async scoreTogether(c: CheckpointTarget, indices: readonly number[]): Promise<ExampleRecord[]> {
+  /** order: the batch's sequence number; its requests go before those of later batches (see Limiter). */
+  private async scoreTogether(c: CheckpointTarget, indices: readonly number[], order: number): Promise<ExampleRecord[]> {
     const { backend, config, signal } = this;
     const model = this.probe.models.get(c.id)!;
     const endpoints = this.probe.endpoints.get(c.id)!;
     const examples = await Promise.all(indices.map((i) => this.dataset.get(i)));
     const prompts = examples.map((e) => fillTemplate(config.promptTemplate, e.query, e.target));
-    const sampling = backend.sample(endpoints, model, prompts, this.params, signal);
+    const sampling = backend.sample(endpoints, model, prompts, this.params, signal, order);
     const probes = config.perturbations.map((prefix) =>
       backend.sample(
         endpoints,
@@ -311,6 +317,7 @@ class BatchScorer {
         prompts.map((p) => perturbedPrompt(p, prefix)),
         this.params,
         signal,
+        order,
       ),
     );
     const perplexity =
@@ -320,6 +327,7 @@ class BatchScorer {
             model,
             examples.map((e, i) => ({ x: prompts[i], y: fillTemplate(config.targetTemplate, e.query, e.target) })),
             signal,
+            order,
           )
         : undefined;
     // Settle every request before returning, so a failure does not leave others running unobserved.

@@ -4,7 +4,7 @@
 // is refused with a message naming what the server lacks.
 import { samplingParams, type ScoringConfig } from './config';
 import { PROBE_PAIR, type Backend, type ModelRef } from './endpoint';
-import { AbortError, HttpError } from './http';
+import { AbortError, HttpError } from './json-client';
 
 /** The servers cannot do what the config asks; the message says what is missing and what to change. */
 export class ScoringRefused extends Error {
@@ -28,9 +28,10 @@ export async function probeEndpoints(backend: Backend, config: ScoringConfig, si
   await Promise.all(
     bases.map(async (base) => {
       try {
-        served.set(base, await backend.listModels(base, signal));
+        served.set(base, await backend.listModels(base, signal, { firstContact: true }));
       } catch (err) {
-        // A replica that does not answer is skipped while others serve; a refusal (401, 404) stops the job.
+        // A replica that cannot be reached is skipped at once (no retries) while others serve; a refusal (401,
+        // 404) stops the job.
         if (err instanceof HttpError && err.transient) unreachable.set(base, err.message);
         else await guard(base, 'GET /v1/models', () => Promise.reject(err));
       }
@@ -64,7 +65,7 @@ export async function probeEndpoints(backend: Backend, config: ScoringConfig, si
         );
       }
     }
-    models.set(c.id, { name: c.model, adapter });
+    models.set(c.id, { name: c.model, adapter, tokenizer: c.tokenizer });
   }
 
   for (const [base, why] of unreachable) notes.push(`${base} does not answer and is left out of this job: ${why}`);

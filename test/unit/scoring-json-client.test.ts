@@ -2,8 +2,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AbortError, HttpError, JsonClient, parseRetryAfter, type HttpOptions, type RetryInfo, type Transport } from '../../src/core/scoring/http';
-import { Limiter, ReplicaPool } from '../../src/core/scoring/pool';
+import { AbortError, HttpError, JsonClient, parseRetryAfter, type HttpOptions, type RetryInfo, type Transport } from '../../src/core/scoring/json-client';
+import { Limiter } from '../../src/core/scoring/limiter';
+import { ReplicaPool } from '../../src/core/scoring/pool';
 
 type Action =
   | 'drop'
@@ -231,11 +232,27 @@ describe('lean HTTP/1.1 transport', () => {
     c.close();
   });
 
-  test('a server that drops kept-alive connections right after answering costs no retries', async () => {
+  test('a server that drops kept-alive connections right after answering: every request is answered, each re-send counted', async () => {
     const c = new JsonClient({ timeoutMs: 2000, retries: 0 });
+    const before = s.seen.length;
     for (let i = 0; i < 10; i++) s.actions.push({ status: 200, body: { i }, thenClose: true });
     for (let i = 0; i < 10; i++) assert.deepEqual(await c.post(`${s.url}/x`, {}, undefined, (j) => j), { i });
-    assert.equal(c.retries, 0);
+    // A request sent on a connection that was closing reaches the server but gets no answer: it is sent again.
+    assert.equal(c.failures, c.retries);
+    assert.ok(c.retries <= 10, String(c.retries));
+    c.close();
+    assert.ok(s.seen.length - before >= 10, String(s.seen.length - before));
+  });
+
+  test('a request dropped on a reused connection and sent again counts as a failed attempt and a retry', async () => {
+    const retried: RetryInfo[] = [];
+    const c = new JsonClient({ timeoutMs: 2000, retries: 0, onRetry: (r) => retried.push(r) });
+    await c.post(`${s.url}/x`, {}, undefined, (j) => j);
+    s.actions.push('drop');
+    await c.post(`${s.url}/x`, {}, undefined, (j) => j);
+    assert.deepEqual([c.failures, c.retries], [1, 1]);
+    assert.equal(retried.length, 1);
+    assert.match(retried[0].reason, /closed .* sent again on a new connection/);
     c.close();
   });
 
@@ -267,12 +284,35 @@ describe('replicas', () => {
     }
   });
 
+  test('when every replica is down, requests still go to them with the usual retries; one that answers is up again', async () => {
+    const a = await scripted();
+    const b = await scripted();
+    try {
+      const notes: string[] = [];
+      const client = new JsonClient({ timeoutMs: 2000, retries: 8, ...fast });
+      const pool = new ReplicaPool(client, new Limiter(4), { downAfter: 1, probeBaseMs: 60_000, onNote: (n) => notes.push(n) });
+      for (let i = 0; i < 3; i++) a.actions.push('drop');
+      for (let i = 0; i < 3; i++) b.actions.push('drop');
+      assert.ok(await pool.post([a.url, b.url], '/x', {}, undefined, (j) => j));
+      assert.ok(notes.includes(`${a.url} stopped answering (1 connection failure in a row); it gets no requests until it answers again`), notes.join('\n'));
+      assert.ok(notes.some((n) => n.startsWith(`${b.url} stopped answering`)), notes.join('\n'));
+      const answered = [a, b].find((s) => pool.isDown(s.url) === false);
+      assert.ok(answered && notes.includes(`${answered.url} answers again; it gets requests again`), notes.join('\n'));
+      assert.equal(client.retries, a.seen.length + b.seen.length - 1);
+      pool.close();
+      client.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   test('requests in flight go to the least busy replica', async () => {
     const pool = new ReplicaPool(new JsonClient({ timeoutMs: 1000, retries: 0 }), new Limiter(8));
     const held = [pool.route(['a', 'b', 'c'], '/x')(), pool.route(['a', 'b', 'c'], '/x')()];
     const third = pool.route(['a', 'b', 'c'], '/x')();
     assert.deepEqual(new Set([...held, third].map((l) => l.url)), new Set(['a/x', 'b/x', 'c/x']));
-    held[0].release();
+    held[0].release('answered');
     const next = pool.route(['a', 'b', 'c'], '/x')();
     assert.equal(next.url, held[0].url);
   });

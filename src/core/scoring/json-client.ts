@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { onAbort } from './abort';
-import { Http1Pool } from './http1';
+import { Http1Pool, WireError } from './http1-keepalive';
 import { ProtocolError } from './perplexity';
 
 export interface HttpOptions {
@@ -21,7 +21,7 @@ export interface HttpOptions {
   /** Sockets per server; the job's concurrency limit keeps the real number lower. */
   maxSockets?: number;
   /**
-   * 'http1' (default: the lean keep-alive client of http1.ts), 'node-http' (node:http with a keep-alive Agent)
+   * 'http1' (default: the lean keep-alive client of http1-keepalive.ts), 'node-http' (node:http with a keep-alive Agent)
    * or 'fetch' (Node's global fetch). The last two are kept for comparison; see docs/scoring.md.
    */
   transport?: Transport;
@@ -65,9 +65,25 @@ export class AbortError extends Error {
 
 /**
  * Where a request goes: a URL, or a function choosing one per attempt (so a retry can go to another replica);
- * release() is called when the attempt ends.
+ * release() is called when the attempt ends, saying how: the server answered (any HTTP status), could not be
+ * reached (see connectionFailed), or gave no usable answer otherwise (a timeout, a connection lost mid-answer).
  */
-export type Route = string | (() => { url: string; release(): void });
+export type Route = string | (() => { url: string; release(outcome: AttemptOutcome): void });
+
+export type AttemptOutcome = 'answered' | 'unreachable' | 'no-answer';
+
+/** Options of one request. */
+export interface RequestOptions {
+  /**
+   * The first contact with a server: when it cannot be reached or does not answer within
+   * FIRST_CONTACT_TIMEOUT_MS (or timeoutMs, if shorter), the request fails after that one attempt, because a
+   * server that never answered is more likely a wrong address, or a server still starting, than a passing fault.
+   */
+  firstContact?: boolean;
+}
+
+/** The longest wait for the first answer of a server. */
+export const FIRST_CONTACT_TIMEOUT_MS = 10_000;
 
 interface RawResponse {
   status: number;
@@ -102,8 +118,21 @@ export class JsonClient {
     this.random = opts.random ?? Math.random;
   }
 
-  get<T>(route: Route, signal: AbortSignal | undefined, parse: (json: unknown) => T): Promise<T> {
-    return this.request('GET', route, undefined, signal, parse);
+  get<T>(route: Route, signal: AbortSignal | undefined, parse: (json: unknown) => T, options: RequestOptions = {}): Promise<T> {
+    return this.request('GET', route, undefined, signal, parse, true, options);
+  }
+
+  /**
+   * Whether a server answers a GET of url at all (any HTTP status), in one attempt of at most
+   * FIRST_CONTACT_TIMEOUT_MS. For health probes: not counted among the job's failures or retries.
+   */
+  async answers(url: string): Promise<boolean> {
+    try {
+      await this.once('GET', url, undefined, undefined, 0, this.firstContactTimeoutMs());
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -133,8 +162,13 @@ export class JsonClient {
     return key && key.length >= 4 ? text.split(key).join('***') : text;
   }
 
-  private async request<T>(method: string, route: Route, body: string | undefined, signal: AbortSignal | undefined, parse: (json: unknown) => T, json = true): Promise<T> {
+  private firstContactTimeoutMs(): number {
+    return Math.min(this.opts.timeoutMs, FIRST_CONTACT_TIMEOUT_MS);
+  }
+
+  private async request<T>(method: string, route: Route, body: string | undefined, signal: AbortSignal | undefined, parse: (json: unknown) => T, json = true, options: RequestOptions = {}): Promise<T> {
     const retries = this.opts.retries;
+    const timeoutMs = options.firstContact ? this.firstContactTimeoutMs() : this.opts.timeoutMs;
     let url = '';
     for (let attempt = 0; ; attempt++) {
       if (signal?.aborted) throw new AbortError();
@@ -142,7 +176,16 @@ export class JsonClient {
       const lease = typeof route === 'string' ? { url: route, release() {} } : route();
       url = lease.url;
       try {
-        const res = await this.once(method, url, body, signal).finally(() => lease.release());
+        const res = await this.once(method, url, body, signal, attempt, timeoutMs).then(
+          (r) => {
+            lease.release('answered');
+            return r;
+          },
+          (err: unknown) => {
+            lease.release(connectionFailed(err) ? 'unreachable' : 'no-answer');
+            throw err;
+          },
+        );
         if (res.status >= 200 && res.status < 300) {
           if (!json) return parse(res.body);
           let value: unknown;
@@ -180,9 +223,13 @@ export class JsonClient {
           // Retrying cannot fix a certificate the client does not trust.
           this.failures++;
           const hint = 'to trust a private certificate authority, start PreMem with NODE_EXTRA_CA_CERTS=/path/to/ca.pem';
-          throw new HttpError(this.scrub(`${method} ${url} failed: ${describeNetworkError(err, this.opts.timeoutMs)} (${hint})`), undefined, false);
+          throw new HttpError(this.scrub(`${method} ${url} failed: ${describeNetworkError(err, timeoutMs)} (${hint})`), undefined, false);
         }
-        failure = err instanceof Retryable ? err : new Retryable(describeNetworkError(err, this.opts.timeoutMs));
+        if (options.firstContact && !(err instanceof Retryable) && (connectionFailed(err) || errorCode(err) === 'TIMEOUT')) {
+          this.failures++;
+          throw new HttpError(this.scrub(`${method} ${url} failed: ${describeNetworkError(err, timeoutMs)}`), undefined, true);
+        }
+        failure = err instanceof Retryable ? err : new Retryable(describeNetworkError(err, timeoutMs));
       }
       this.failures++;
       if (attempt >= retries) {
@@ -197,21 +244,27 @@ export class JsonClient {
     }
   }
 
-  private once(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private once(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, attempt: number, timeoutMs: number): Promise<RawResponse> {
     switch (this.opts.transport ?? 'http1') {
       case 'fetch':
-        return this.viaFetch(method, url, body, signal);
+        return this.viaFetch(method, url, body, signal, timeoutMs);
       case 'node-http':
-        return this.viaNodeHttp(method, url, body, signal);
+        return this.viaNodeHttp(method, url, body, signal, timeoutMs);
       default:
-        return this.viaHttp1(method, url, body, signal);
+        return this.viaHttp1(method, url, body, signal, attempt, timeoutMs);
     }
   }
 
-  private async viaHttp1(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private async viaHttp1(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, attempt: number, timeoutMs: number): Promise<RawResponse> {
     const pool = (this.http1 ??= new Http1Pool(MAX_BODY));
-    const { done, cancel } = pool.request({ method, url: new URL(url), headers: this.headers(body), body: body === undefined ? undefined : Buffer.from(body) });
-    const timer = setTimeout(() => cancel(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), this.opts.timeoutMs);
+    const request = { method, url: new URL(url), headers: this.headers(body), body: body === undefined ? undefined : Buffer.from(body) };
+    const { done, cancel } = pool.request(request, (err) => {
+      // Sent again at once on a new connection, without using up a retry: still a failed attempt, retried.
+      this.failures++;
+      this.retries++;
+      this.opts.onRetry?.({ url, attempt: attempt + 1, delayMs: 0, reason: this.scrub(`the kept-alive connection closed (${err.message}); sent again on a new connection`) });
+    });
+    const timer = setTimeout(() => cancel(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })), timeoutMs);
     const unsubscribe = onAbort(signal, () => cancel(new AbortError()));
     if (signal?.aborted) cancel(new AbortError());
     try {
@@ -239,7 +292,7 @@ export class JsonClient {
     return (this.agents.http ??= new http.Agent(options));
   }
 
-  private viaNodeHttp(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
+  private viaNodeHttp(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
       const u = new URL(url);
       const mod = u.protocol === 'https:' ? https : http;
@@ -266,7 +319,7 @@ export class JsonClient {
       const timer = setTimeout(() => {
         timedOut = true;
         req.destroy(new Error('timeout'));
-      }, this.opts.timeoutMs);
+      }, timeoutMs);
       const abort = () => req.destroy(new AbortError());
       const unsubscribe = onAbort(signal, abort);
       function finish() {
@@ -286,8 +339,8 @@ export class JsonClient {
     });
   }
 
-  private async viaFetch(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
-    const timeout = AbortSignal.timeout(this.opts.timeoutMs);
+  private async viaFetch(method: string, url: string, body: string | undefined, signal: AbortSignal | undefined, timeoutMs: number): Promise<RawResponse> {
+    const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       const res = await fetch(url, { method, body, headers: this.headers(body), signal: combined, keepalive: true });
@@ -305,9 +358,27 @@ function isCertificateError(err: unknown): boolean {
   return /CERT|SELF_SIGNED|ERR_TLS_|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
 }
 
+function errorCode(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  return e?.code ?? e?.cause?.code;
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether an attempt failed to reach the server at all: nothing listens, no route to the host, an unknown name,
+ * or a connection closed before any byte of an answer (a dead server's kept-alive connections). A timeout is not
+ * one: a busy server is slow, not gone.
+ */
+export function connectionFailed(err: unknown): boolean {
+  const code = errorCode(err);
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) return true;
+  return err instanceof WireError && err.code === 'ECONNRESET' && !err.answered;
+}
+
 function describeNetworkError(err: unknown, timeoutMs: number): string {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
-  const code = e?.code ?? e?.cause?.code;
+  const code = errorCode(err);
   if (code === 'TIMEOUT') return `no answer within ${timeoutMs} ms`;
   if (code === 'ECONNREFUSED') return 'connection refused (is the server up?)';
   if (code === 'ECONNRESET' || e?.message === 'socket hang up') return 'connection reset by the server';

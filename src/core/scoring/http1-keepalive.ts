@@ -45,8 +45,13 @@ export class Http1Pool {
 
   constructor(private readonly maxBody = 512 << 20) {}
 
-  /** Sends one request; the returned cancel() destroys its socket (timeouts, aborts). */
-  request(req: Http1Request): { done: Promise<Http1Response>; cancel(err: Error): void } {
+  /**
+   * Sends one request; the returned cancel() destroys its socket (timeouts, aborts). A request that a reused
+   * connection drops before any answer is sent once more on a new connection, and onResend is told, so that the
+   * caller counts it as a failed attempt: a server that drops requests looks the same as one that closed an
+   * idle connection just as the request went out.
+   */
+  request(req: Http1Request, onResend?: (err: WireError) => void): { done: Promise<Http1Response>; cancel(err: Error): void } {
     let cancelled: Error | undefined;
     let socket: net.Socket | undefined;
     let rejectDone: (err: Error) => void = () => {};
@@ -65,8 +70,11 @@ export class Http1Pool {
         (err: Error) => {
           conn.socket.destroy();
           if (cancelled) throw cancelled;
-          // A kept-alive socket the server had just closed: try once more on a fresh one.
-          if (reused && err instanceof WireError && !err.answered) return attempt(false);
+          // A kept-alive socket the server had just closed (or a dropped request): once more on a fresh one.
+          if (reused && err instanceof WireError && !err.answered) {
+            onResend?.(err);
+            return attempt(false);
+          }
           throw err;
         },
       );
