@@ -158,12 +158,7 @@ async function selection(value: string, config: PreMemConfig, dataset: Dataset):
   if (value === 'flagged') {
     const flags = await FlagStore.open(config.dataset);
     if (flags.problems.length) console.error(formatProblems(flags.problems));
-    const indices: number[] = [];
-    for (const f of flags.all()) {
-      const i = dataset.keyToIndex.get(f.key);
-      if (i !== undefined && f.reason !== 'keep') indices.push(i);
-    }
-    return indices.sort((a, b) => a - b);
+    return flags.recollectionIndices(dataset);
   }
   return readSelectionFile(path.resolve(value), dataset);
 }

@@ -341,3 +341,15 @@ test('flags follow the example, not the line, when the dataset is reordered; fla
   assert.ok((await FlagStore.open(dataset)).state(gone.key), 'compaction keeps orphaned flags');
   await ds.close();
 });
+
+test('the re-collection set of the flags: every reason but "keep", examples the dataset has, in dataset order', async () => {
+  const store = await FlagStore.open(freshDataset());
+  await store.flag('c', { reason: 'fragile', author: 'ana' });
+  await store.flag('a', { reason: 'wrong-target', author: 'ana' });
+  await store.flag('b', { reason: 'keep', author: 'ana' });
+  await store.flag('gone', { reason: 'duplicate', author: 'ana' });
+  const keyToIndex = new Map([['a', 0], ['b', 1], ['c', 2]]);
+  assert.deepEqual(store.recollectionIndices({ keyToIndex }), [0, 2]);
+  await store.flag('b', { reason: 'other', author: 'bo' });
+  assert.deepEqual(store.recollectionIndices({ keyToIndex }), [0, 1, 2]);
+});

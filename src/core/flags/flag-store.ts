@@ -98,6 +98,16 @@ export class FlagStore {
     return Array.from(this.current.values(), toState);
   }
 
+  /** Dataset indexes of the examples flagged for re-collection (any reason but "keep"), ascending. */
+  recollectionIndices(dataset: Pick<Dataset, 'keyToIndex'>): number[] {
+    const indices: number[] = [];
+    for (const [key, event] of this.current) {
+      const i = dataset.keyToIndex.get(key);
+      if (i !== undefined && event.reason !== 'keep') indices.push(i);
+    }
+    return indices.sort((a, b) => a - b);
+  }
+
   flaggedKeys(): string[] {
     return Array.from(this.current.keys());
   }

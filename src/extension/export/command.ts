@@ -2,7 +2,7 @@
 // session's p and t, optionally with flagged ones, never those flagged "keep") to a JSONL, CSV or Parquet file.
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { exportRecollection, type RecollectionSummary, selectRecollection } from '../../core/export/recollection';
+import { exportRecollection, recollectionFileName, type RecollectionSummary, selectRecollection } from '../../core/export/recollection';
 import type { ExportFormat } from '../../core/export/writers';
 import { DATASET_TABLE_VIEW_TYPE } from '../dataset-table/editor';
 import type { PreMemServices } from '../services';
@@ -37,10 +37,9 @@ async function exportCommand(services: PreMemServices): Promise<void> {
   const format = await vscode.window.showQuickPick(FORMATS, { title: 'PreMem: export the re-collection set as', placeHolder: 'File format' });
   if (!format) return;
   const datasetPath = session.dataset.path;
-  const stem = path.basename(datasetPath).replace(/\.[^.]+$/, '');
   const out = await vscode.window.showSaveDialog({
     title: `Export the re-collection set (run ${run.id}, ${checkpoint.id}, t = ${session.t})`,
-    defaultUri: vscode.Uri.file(path.join(path.dirname(datasetPath), `${stem}.recollection.${format.extension}`)),
+    defaultUri: vscode.Uri.file(path.join(path.dirname(datasetPath), recollectionFileName(datasetPath, format.extension))),
     filters: { [format.label]: [format.extension] },
     saveLabel: 'Export',
   });

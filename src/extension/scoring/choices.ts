@@ -123,12 +123,12 @@ async function askExamples(services: PreMemServices, session: AnalysisSession): 
       choice: { label: plural(fragile.length, 'fragile example'), keys: keysOf(fragile) },
     });
   }
-  const flagged = (services.flags?.all() ?? []).filter((f) => f.reason !== 'keep' && dataset.keyToIndex.has(f.key));
+  const flagged = services.flags?.recollectionIndices(dataset) ?? [];
   if (flagged.length > 0) {
     picks.push({
       label: 'Flagged examples',
       description: plural(flagged.length, 'example') + ' flagged for re-collection',
-      choice: { label: plural(flagged.length, 'flagged example'), keys: keysOf(flagged.map((f) => dataset.keyToIndex.get(f.key)!)) },
+      choice: { label: plural(flagged.length, 'flagged example'), keys: keysOf(flagged) },
     });
   }
   const selected = selectedExamples(services, session);
