@@ -10,6 +10,7 @@ const commands: Record<string, Command> = {
   grade: { summary: 'grade {target, sample} pairs: correct, wrong or unparseable', load: () => import('./grade') },
   synth: { summary: 'generate a GSM8K-like dataset and PreMem run log of any size (benchmarks, trying PreMem out)', load: () => import('./synth') },
   export: { summary: 'write the re-collection set: fragile and flagged examples as JSONL, CSV or Parquet', load: () => import('./export') },
+  compare: { summary: 'two runs or two checkpoints example by example: what flipped, counts per transition', load: () => import('./compare') },
   score: { summary: 'score examples at each checkpoint through vLLM/SGLang servers, appending to a PreMem run log', load: () => import('./score') },
 };
 
