@@ -5,26 +5,9 @@ import { test } from 'node:test';
 import { compareCheckpoints, flipped, memorizationTransition, scatterGrid } from '../../src/core/compare/compare-checkpoints';
 import { prepareRun } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
-import type { Run } from '../../src/core/model';
 import { resolveCheckpointRef } from '../../src/core/signals/checkpoint-ref';
+import { makeRun } from './support/make-run';
 import { repoRoot, sharedData, skipWithoutShared } from './support/shared';
-
-/** A run from per-checkpoint [accuracy[], perplexity[]] rows; steps 10, 20, 30, … */
-export function makeRun(id: string, rows: [number[], number[]][], subset?: number[]): Run {
-  return {
-    id,
-    numExamples: rows[0][0].length,
-    source: { format: 'premem', path: 'mem' },
-    subset: subset && Int32Array.from(subset),
-    checkpoints: rows.map(([acc, perp], m) => ({
-      id: `c${m}`,
-      step: 10 * (m + 1),
-      accuracy: Float64Array.from(acc),
-      perplexity: Float64Array.from(perp),
-      sampleCount: new Uint16Array(acc.length).fill(4),
-    })),
-  };
-}
 
 const thr = thresholdFromP(1.1);
 const HIGH = 2; // a perplexity above p: not memorized

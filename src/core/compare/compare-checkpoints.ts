@@ -4,7 +4,7 @@
 import { exampleDynamics } from '../metrics/dynamics';
 import { preMemAccuracy } from '../metrics/premem';
 import { BUCKET_NAMES, type BucketName, bucketOf } from '../session';
-import { type CheckpointRef, LEARNED_ACCURACY, preparedUpTo } from '../signals/checkpoint-ref';
+import { type CheckpointRef, LEARNED_ACCURACY, preparedUpTo } from '../signals/run-prefix';
 
 export type LearnedTransition = 'stayed-learned' | 'stayed-unlearned' | 'newly-learned' | 'forgotten';
 export type MemorizationTransition = 'never' | 'same' | 'earlier' | 'later' | 'only-a' | 'only-b';

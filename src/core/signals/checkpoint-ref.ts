@@ -1,23 +1,7 @@
-// A run cut at one of its checkpoints: every per-example number of a comparison or a signal is taken over the
-// checkpoints up to the chosen one, never later ones (what a user saw when training stopped there).
+// Which run and checkpoint a user means by `RUN` or `RUN:CHECKPOINT` (premem compare, premem report).
 import { SelectionError } from '../export/recollection';
 import type { PreparedRun } from '../metrics/premem';
-
-export interface CheckpointRef {
-  prepared: PreparedRun;
-  /** Index into prepared.run.checkpoints. */
-  checkpoint: number;
-}
-
-/** The run's checkpoints 0..m only. */
-export function preparedUpTo(prepared: PreparedRun, m: number): PreparedRun {
-  if (m === prepared.run.checkpoints.length - 1) return prepared;
-  return {
-    run: { ...prepared.run, checkpoints: prepared.run.checkpoints.slice(0, m + 1) },
-    logLogPerplexity: prepared.logLogPerplexity.slice(0, m + 1),
-    members: prepared.members,
-  };
-}
+import type { CheckpointRef } from './run-prefix';
 
 /**
  * `RUN` or `RUN:CHECKPOINT` (default: the run's last checkpoint). A run id that itself holds a colon is matched
@@ -41,6 +25,3 @@ export function resolveCheckpointRef(runs: readonly PreparedRun[], spec: string)
   if (m < 0) throw new SelectionError(`run '${runId}' has no checkpoint '${checkpointId}'; its checkpoints are: ${checkpoints.map((c) => c.id).join(', ')}`);
   return { prepared, checkpoint: m };
 }
-
-/** Whether a sample accuracy counts as "learned" (the categories' and forgetting events' rule). */
-export { CORRECT_ACCURACY as LEARNED_ACCURACY } from '../metrics/dynamics';
