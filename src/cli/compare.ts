@@ -1,15 +1,9 @@
 // premem compare: two runs, or two checkpoints, over the whole dataset: what flipped between A and B.
-import { analyze } from '../core/analysis';
 import { type CheckpointComparison, compareCheckpoints, flipped, scatterGrid } from '../core/compare/compare-checkpoints';
-import { openDataset } from '../core/dataset/open';
-import { SelectionError } from '../core/export/recollection';
-import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
-import { thresholdFromP } from '../core/metrics/threshold';
-import { type Dataset, InputError } from '../core/model';
-import { resolveCheckpointRef } from '../core/signals/checkpoint-ref';
-import { numberOption, parse, UsageError } from './args';
-import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
-import { formatProblems } from './problems';
+import type { Dataset } from '../core/model';
+import { ANALYSIS_OPTIONS, checkpointOption, limitOption, openAnalysis } from './analysis-options';
+import { parse, UsageError } from './args';
+import { DATASET_HELP } from './dataset-options';
 
 const HELP = `usage: premem compare --runs DIR --a RUN[:CHECKPOINT] --b RUN[:CHECKPOINT] [--dataset FILE] [--json]
                       [--p P | --calibrate] [--t T] [--limit N] [--format auto|premem|paper|lm-eval|...]
@@ -29,52 +23,14 @@ const HELP = `usage: premem compare --runs DIR --a RUN[:CHECKPOINT] --b RUN[:CHE
 ${DATASET_HELP}`;
 
 export async function main(argv: string[]): Promise<number> {
-  const o = parse(
-    argv,
-    {
-      runs: { type: 'string' },
-      format: { type: 'string', default: 'auto' },
-      dataset: { type: 'string' },
-      a: { type: 'string' },
-      b: { type: 'string' },
-      p: { type: 'string' },
-      calibrate: { type: 'boolean', default: false },
-      t: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      ...DATASET_OPTIONS,
-    },
-    HELP,
-  );
-  const config = await configFromOptions(o);
-  const sources = runSourcesFromOptions(o.runs, o.format!, o, config);
-  if (sources.length === 0) throw new UsageError(`--runs is required (or --config with "runs")\n\n${HELP}`);
+  const o = parse(argv, { ...ANALYSIS_OPTIONS, a: { type: 'string' }, b: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } }, HELP);
   if (!o.a || !o.b) throw new UsageError(`--a and --b are required\n\n${HELP}`);
-  if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
-  const { p, calibrate, t } = thresholdsFromOptions(o, config);
-  const limit = numberOption(o.limit, 'limit') ?? 20;
-  if (!(Number.isInteger(limit) && limit >= 0)) throw new UsageError('--limit must be a whole number >= 0');
-
-  const datasetPath = o.dataset ?? config?.dataset;
-  const dataset = datasetPath ? await openDataset(datasetPath, profileFromOptions(o, config)) : undefined;
+  const limit = limitOption(o.limit);
+  const { dataset, analysis, t } = await openAnalysis(o, HELP, false);
   try {
-    if (dataset?.problems.length) console.error(formatProblems(dataset.problems));
-    const { runs } = await loadRunSources(sources, dataset);
-    const mismatched = dataset && runs.find((r) => r.numExamples !== dataset.size);
-    if (mismatched) throw new InputError(mismatched.source.path, `run ${mismatched.id} has ${mismatched.numExamples} examples but the dataset ${datasetPath} has ${dataset!.size}`);
-    const analysis = analyze(runs, { thr: p !== undefined ? thresholdFromP(p) : undefined, calibrate });
-    let comparison: CheckpointComparison;
-    try {
-      const a = resolveCheckpointRef(analysis.prepared, o.a);
-      const b = resolveCheckpointRef(analysis.prepared, o.b);
-      if (a.prepared.run.numExamples !== b.prepared.run.numExamples) {
-        throw new InputError(b.prepared.run.source.path, `run ${b.prepared.run.id} scores ${b.prepared.run.numExamples} examples, run ${a.prepared.run.id} ${a.prepared.run.numExamples}: not the same dataset`);
-      }
-      comparison = compareCheckpoints(a, b, analysis.thr, t ?? DEFAULT_FRAGILE_T);
-    } catch (err) {
-      if (err instanceof SelectionError) throw new UsageError(err.message);
-      throw err;
-    }
+    const a = checkpointOption(analysis.prepared, o.a);
+    const b = checkpointOption(analysis.prepared, o.b);
+    const comparison = compareCheckpoints(a, b, analysis.thr, t);
     if (o.json) console.log(JSON.stringify(comparisonJson(comparison, dataset)));
     else console.log(formatComparison(comparison, dataset, limit));
     return 0;
