@@ -12,6 +12,7 @@ const commands: Record<string, Command> = {
   export: { summary: 'write the re-collection set: fragile and flagged examples as JSONL, CSV or Parquet', load: () => import('./export') },
   compare: { summary: 'two runs or two checkpoints example by example: what flipped, counts per transition', load: () => import('./compare') },
   'wrong-targets': { summary: 'suspected wrong targets: memorized without being solved, samples agreeing on another answer', load: () => import('./wrong-targets') },
+  report: { summary: 'one self-contained HTML report to share: prediction, calibration, histogram, signals, examples', load: () => import('./report') },
   score: { summary: 'score examples at each checkpoint through vLLM/SGLang servers, appending to a PreMem run log', load: () => import('./score') },
 };
 
