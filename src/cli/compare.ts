@@ -1,6 +1,6 @@
 // premem compare: two runs, or two checkpoints, over the whole dataset: what flipped between A and B.
 import { type CheckpointComparison, compareCheckpoints, flipped, scatterGrid } from '../core/compare/compare-checkpoints';
-import type { Dataset } from '../core/model';
+import { type Dataset, InputError } from '../core/model';
 import { ANALYSIS_OPTIONS, checkpointOption, limitOption, openAnalysis } from './analysis-options';
 import { parse, UsageError } from './args';
 import { DATASET_HELP } from './dataset-options';
@@ -30,6 +30,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const a = checkpointOption(analysis.prepared, o.a);
     const b = checkpointOption(analysis.prepared, o.b);
+    const [runA, runB] = [a.prepared.run, b.prepared.run];
+    if (runA.numExamples !== runB.numExamples) {
+      throw new InputError(runB.source.path, `run ${runB.id} scores ${runB.numExamples} examples, run ${runA.id} ${runA.numExamples}: not the same dataset`);
+    }
     const comparison = compareCheckpoints(a, b, analysis.thr, t);
     if (o.json) console.log(JSON.stringify(comparisonJson(comparison, dataset)));
     else console.log(formatComparison(comparison, dataset, limit));

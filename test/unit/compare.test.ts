@@ -51,6 +51,12 @@ test('compare: two checkpoints of one run see only the checkpoints up to each', 
   assert.equal(flipped(c.examples[0]), true);
 });
 
+test('compare: runs of different sizes are refused', () => {
+  const A = prepareRun(makeRun('A', [[[1, 1], [HIGH, HIGH]]]));
+  const B = prepareRun(makeRun('B', [[[1, 1, 1], [HIGH, HIGH, HIGH]]]));
+  assert.throws(() => compareCheckpoints({ prepared: A, checkpoint: 0 }, { prepared: B, checkpoint: 0 }, thr, 0.75), /score 2 and 3 examples: not the same dataset/);
+});
+
 test('compare: only examples both runs trained on are compared', () => {
   const A = prepareRun(makeRun('A', [[[1, 1, 1], [HIGH, HIGH, HIGH]]], [0, 1]));
   const B = prepareRun(makeRun('B', [[[1, 1, 1], [HIGH, HIGH, HIGH]]], [1, 2]));
@@ -112,3 +118,4 @@ test('premem compare on the released runs: 3 epochs against 6 epochs at lr 2e-05
   // Longer training memorizes more: more examples are memorized only in B than only in A.
   assert.ok(out.counts.memorization['only-b'] > out.counts.memorization['only-a'], JSON.stringify(out.counts.memorization));
 });
+

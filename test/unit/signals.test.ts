@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { prepareRun } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
-import { exampleSignals, jaccard, rankBySignal, signalOverlaps } from '../../src/core/signals/example-signals';
+import { exampleSignals, firstRanked, jaccard, rankBySignal, SIGNAL_NAMES, signalOverlaps } from '../../src/core/signals/example-signals';
 import { loadRuns } from '../../src/core/runlog/load';
 import { makeRun } from './support/make-run';
 import { repoRoot, sharedData, skipWithoutShared } from './support/shared';
@@ -65,6 +65,19 @@ test('rankBySignal: hardest first by the signal\'s direction, ties in dataset or
   assert.deepEqual(Array.from(rankBySignal(s, 'finalPerplexity')), [1, 0, 2, 4, 3]);
   // first-learned: never learned (+Infinity) first, then by step descending
   assert.deepEqual(Array.from(rankBySignal(s, 'firstLearned')), [1, 0, 2, 3, 4]);
+});
+
+test('firstRanked is the set of rankBySignal\'s first examples, ties included in dataset order', () => {
+  // 40 examples, 3 checkpoints, accuracies in quarters (many ties), perplexities with repeats.
+  const acc = (m: number) => Array.from({ length: 40 }, (_, i) => ((i * 7 + m * 3) % 5) / 4);
+  const perp = (m: number) => Array.from({ length: 40 }, (_, i) => 1.05 + ((i * 3 + m) % 4) / 2);
+  const s = exampleSignals(prepareRun(makeRun('r', [0, 1, 2].map((m) => [acc(m), perp(m)] as [number[], number[]]))), thr);
+  for (const name of SIGNAL_NAMES) {
+    for (const size of [0, 1, 7, 13, 40]) {
+      const expected = Array.from(rankBySignal(s, name).subarray(0, size)).sort((a, b) => a - b);
+      assert.deepEqual(Array.from(firstRanked(s, name, s.examples, size)).sort((a, b) => a - b), expected, `${name} ${size}`);
+    }
+  }
 });
 
 test('jaccard and the bottom-x% overlaps', () => {

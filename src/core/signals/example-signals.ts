@@ -145,16 +145,49 @@ export function rankBySignal(signals: ExampleSignals, name: SignalName, among: A
   return ranked;
 }
 
-/** |A ∩ B| / |A ∪ B|; 1 for two empty sets. */
-export function jaccard(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const inA = new Set(Array.from(a));
-  const union = new Set(inA);
+/** |A ∩ B| / |A ∪ B| of two sets of example indices below n; 1 for two empty sets. */
+export function jaccard(a: ArrayLike<number>, b: ArrayLike<number>, n: number = largestIndex(a, b) + 1): number {
+  const inA = new Uint8Array(n);
+  for (let k = 0; k < a.length; k++) inA[a[k]] = 1;
+  let sizeA = 0;
+  for (let i = 0; i < n; i++) sizeA += inA[i];
   let both = 0;
+  let onlyB = 0;
+  const seenB = new Uint8Array(n);
   for (let k = 0; k < b.length; k++) {
-    if (inA.has(b[k])) both++;
-    union.add(b[k]);
+    const i = b[k];
+    if (seenB[i]) continue;
+    seenB[i] = 1;
+    if (inA[i]) both++;
+    else onlyB++;
   }
-  return union.size === 0 ? 1 : both / union.size;
+  const union = sizeA + onlyB;
+  return union === 0 ? 1 : both / union;
+}
+
+function largestIndex(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let max = -1;
+  for (const set of [a, b]) for (let k = 0; k < set.length; k++) if (set[k] > max) max = set[k];
+  return max;
+}
+
+/**
+ * The first `size` examples of rankBySignal(signals, name, among), as a set, without sorting them all: the
+ * size-th smallest key is found with a numeric sort of the keys, then the examples under it are taken, and those
+ * equal to it in the order of `among` (dataset order), as the ranking breaks ties. Values must be known.
+ */
+export function firstRanked(signals: ExampleSignals, name: SignalName, among: Int32Array, size: number): Int32Array {
+  if (size <= 0) return new Int32Array(0);
+  const v = signals.values[name];
+  const sign = SIGNALS[name].hardestFirst === 'ascending' ? 1 : -1;
+  // Plain loops: typed-array from() and filter() with a callback cost several times more at a million examples.
+  const keys = new Float64Array(among.length);
+  for (let k = 0; k < among.length; k++) keys[k] = sign * v[among[k]];
+  const cut = keys.slice().sort()[Math.min(size, keys.length) - 1];
+  const out: number[] = [];
+  for (let k = 0; k < among.length; k++) if (keys[k] < cut) out.push(among[k]);
+  for (let k = 0; k < among.length && out.length < size; k++) if (keys[k] === cut) out.push(among[k]);
+  return Int32Array.from(out);
 }
 
 export interface SignalOverlap {
@@ -174,11 +207,18 @@ export interface SignalOverlap {
 export function signalOverlaps(signals: ExampleSignals, share: number, reference: SignalName = 'preMemAccuracy'): SignalOverlap[] {
   if (!(share > 0 && share <= 1)) throw new RangeError(`share must lie in (0, 1], got ${share}`);
   const ref = signals.values[reference];
+  // The reference's set depends only on which examples count; for the signals known wherever PreMemAcc is (all
+  // but the perplexity ones in logs without perplexity) that is every example, and the set is taken once.
+  let referenceOverAll: Int32Array | undefined;
   return SIGNAL_NAMES.filter((name) => name !== reference).map((signal) => {
     const v = signals.values[signal];
-    const both = Array.from(signals.examples).filter((i) => !Number.isNaN(v[i]) && !Number.isNaN(ref[i]));
+    const known: number[] = [];
+    for (const i of signals.examples) if (v[i] === v[i] && ref[i] === ref[i]) known.push(i); // x === x: not NaN
+    const both = Int32Array.from(known);
     const size = Math.round(share * both.length);
-    const jac = jaccard(rankBySignal(signals, signal, both).subarray(0, size), rankBySignal(signals, reference, both).subarray(0, size));
+    const overAll = both.length === signals.examples.length;
+    const referenceSet = overAll ? (referenceOverAll ??= firstRanked(signals, reference, both, size)) : firstRanked(signals, reference, both, size);
+    const jac = jaccard(firstRanked(signals, signal, both, size), referenceSet, v.length);
     return { signal, label: SIGNALS[signal].label, examples: both.length, size, jaccard: jac };
   });
 }
