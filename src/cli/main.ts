@@ -17,7 +17,8 @@ const commands: Record<string, Command> = {
 };
 
 function usage(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return `usage: premem <command> [options]\n\ncommands:\n${rows.join('\n')}\n\nRun 'premem <command> --help' for a command's options.`;
 }
 

@@ -95,6 +95,11 @@ test('jaccard and the bottom-x% overlaps', () => {
   assert.deepEqual([learnability.size, learnability.jaccard], [3, 1]);
   // finalPerplexity among 4: ranks 1, 0, 2, 4 -> {1, 0} vs {1, 0} = 1; at 25%: size 1, {1} vs {1}
   assert.throws(() => signalOverlaps(exampleSignals(run, thr), 0), /share must lie in/);
+  // Logs without perplexity: the perplexity signals have no overlap (NaN), not a perfect one.
+  const noPerplexity = signalOverlaps(exampleSignals(prepareRun(makeRun('r', [[[0.5, 0.25], [NaN, NaN]]])), thr), 0.5);
+  const byName = Object.fromEntries(noPerplexity.map((o) => [o.signal, o]));
+  assert.ok(Number.isNaN(byName.confidence.jaccard) && byName.confidence.examples === 0);
+  assert.equal(byName.correctness.examples, 2);
 });
 
 test('premem export --rank-by: rows hardest first by the signal, each with its value; an unknown signal is a usage error', async () => {

@@ -197,6 +197,7 @@ export interface SignalOverlap {
   examples: number;
   /** Size of each set: round(share × examples). */
   size: number;
+  /** NaN when no example has both values. */
   jaccard: number;
 }
 
@@ -218,7 +219,8 @@ export function signalOverlaps(signals: ExampleSignals, share: number, reference
     const size = Math.round(share * both.length);
     const overAll = both.length === signals.examples.length;
     const referenceSet = overAll ? (referenceOverAll ??= firstRanked(signals, reference, both, size)) : firstRanked(signals, reference, both, size);
-    const jac = jaccard(firstRanked(signals, signal, both, size), referenceSet, v.length);
+    // No example with both values (a perplexity signal in logs without perplexity): no overlap to speak of.
+    const jac = both.length === 0 ? NaN : jaccard(firstRanked(signals, signal, both, size), referenceSet, v.length);
     return { signal, label: SIGNALS[signal].label, examples: both.length, size, jaccard: jac };
   });
 }
