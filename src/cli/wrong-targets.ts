@@ -64,7 +64,8 @@ export async function describeSuspects(report: WrongTargetReport, dataset: Datas
 function formatSuspects(report: WrongTargetReport, rows: DescribedSuspect[], limit: number): string {
   const lines = [
     `${report.run} / ${report.checkpoint}: ${report.memorizedDirectly} trained examples memorized without being solved before; ${report.judged} with samples before memorization`,
-    `${rows.length} suspected wrong targets (samples agree on another answer)${rows.length > limit ? `; the first ${limit}` : ''}:`,
+    ...(report.perplexityAvailable ? [] : ['(the logs hold no target perplexity, so no example is ever seen memorized)']),
+    `${rows.length} suspected wrong targets (samples agree on another answer)${rows.length > limit ? `; the first ${limit}` : ''}${rows.length ? ':' : '.'}`,
   ];
   if (rows.length) lines.push(`  ${'line'.padStart(6)}  ${'target'.padEnd(12)} ${'samples say'.padEnd(12)} agree  query`);
   for (const r of rows.slice(0, limit)) {

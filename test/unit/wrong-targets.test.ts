@@ -41,6 +41,7 @@ test('suspectedWrongTargets: memorized without being solved, samples before memo
   run.samples = { has: (c, i) => `${c}:${i}` in texts, read: async (c, i) => texts[`${c}:${i}`] };
   const report = await suspectedWrongTargets(prepareRun(run), thr);
   assert.equal(report.memorizedDirectly, 3);
+  assert.equal(report.perplexityAvailable, true);
   assert.equal(report.judged, 3);
   assert.deepEqual(
     report.suspected.map((x) => [x.index, x.agreedAnswer, x.agreeing, x.samples, x.agreement, x.evidenceCheckpoint, x.firstMemorizedCheckpoint]),
@@ -55,6 +56,10 @@ test('suspectedWrongTargets: memorized without being solved, samples before memo
   // Without sample texts nothing can be judged, and the report says so.
   const bare = await suspectedWrongTargets(prepareRun({ ...run, samples: undefined }), thr);
   assert.deepEqual([bare.samplesAvailable, bare.memorizedDirectly, bare.judged, bare.suspected.length], [false, 3, 0, 0]);
+  // Sample-only logs (no perplexity): nothing is memorized, and the report says why.
+  const noPerplexity = makeRun('r', [[[0, 1], [NaN, NaN]], [[1, 1], [NaN, NaN]]]);
+  const sampled = await suspectedWrongTargets(prepareRun({ ...noPerplexity, samples: run.samples }), thr);
+  assert.deepEqual([sampled.perplexityAvailable, sampled.memorizedDirectly], [false, 0]);
 });
 
 function premem(...args: string[]) {

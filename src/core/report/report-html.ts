@@ -147,8 +147,9 @@ ${shown.map(exampleBlock).join('\n')}`;
 function wrongTargetSection(data: ReportData): string {
   const w = data.wrongTargets;
   if (!w) return `<h2>Suspected wrong targets</h2><p>The logs of ${escapeHtml(data.run)} hold no sample answers: suspected wrong targets cannot be judged.</p>`;
+  const noPerplexity = w.report.perplexityAvailable ? '' : ' The logs hold no target perplexity, so no example is ever seen memorized.';
   return `<h2>Suspected wrong targets</h2>
-<p>${w.report.memorizedDirectly} training examples were memorized without being solved before; ${w.report.judged} had samples before memorization; ${w.total} of those have samples agreeing on another final answer: more likely a wrong label than a hard example. Check each label. The ${w.shown.length} with the highest agreement, with the samples that agree:</p>
+<p>${w.report.memorizedDirectly} training examples were memorized without being solved before; ${w.report.judged} had samples before memorization; ${w.total} of those have samples agreeing on another final answer: more likely a wrong label than a hard example. Check each label.${noPerplexity}${w.shown.length ? ` The ${w.shown.length} with the highest agreement, with the samples that agree:` : ''}</p>
 ${w.shown.map(exampleBlock).join('\n')}`;
 }
 

@@ -35,6 +35,8 @@ export interface WrongTargetReport {
   checkpoint: string;
   /** False when the run's logs hold no sample answers: nothing can be said. */
   samplesAvailable: boolean;
+  /** False when they hold no target perplexity (lm-eval, LLaMA-Factory, TRL): no example is ever memorized. */
+  perplexityAvailable: boolean;
   /** Trained examples memorized by the checkpoint without being solved before ("memorized directly"). */
   memorizedDirectly: number;
   /** Of those, the ones with samples at a checkpoint before memorization (the ones that could be judged). */
@@ -65,7 +67,7 @@ export async function suspectedWrongTargets(prepared: PreparedRun, thr: number, 
   const { trajectory, firstMemorized } = exampleDynamics(upTo, thr);
   const pre = preMemAccuracy(upTo, thr)[m];
   const source = run.samples;
-  const report: WrongTargetReport = { run: run.id, checkpoint: run.checkpoints[m].id, samplesAvailable: source !== undefined, memorizedDirectly: 0, judged: 0, suspected: [] };
+  const report: WrongTargetReport = { run: run.id, checkpoint: run.checkpoints[m].id, samplesAvailable: source !== undefined, perplexityAvailable: hasPerplexity(upTo), memorizedDirectly: 0, judged: 0, suspected: [] };
   for (const i of upTo.members) {
     if (trajectory[i] !== Trajectory.MemorizedDirectly) continue;
     report.memorizedDirectly++;
@@ -94,4 +96,8 @@ export async function suspectedWrongTargets(prepared: PreparedRun, thr: number, 
   }
   report.suspected.sort((a, b) => b.agreement - a.agreement || a.index - b.index);
   return report;
+}
+
+function hasPerplexity(prepared: PreparedRun): boolean {
+  return prepared.run.checkpoints.some((c) => prepared.members.some((i) => !Number.isNaN(c.perplexity[i])));
 }
