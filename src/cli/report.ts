@@ -13,7 +13,7 @@ import { checkOutputFile } from './output-file';
 import { removeTemporaryFilesOnSignal } from './signals';
 
 const HELP = `usage: premem report --runs DIR --dataset FILE --out report.html [--run RUN[:CHECKPOINT]]
-                     [--p P | --calibrate] [--t T] [--overlap X] [--limit N] [--agreement A] [--config premem.json]
+                     [--compare RUN[:CHECKPOINT]] [--p P | --calibrate] [--t T] [--overlap X] [--limit N] [--agreement A] [--config premem.json]
 
   Writes one HTML file that opens offline in any browser: mean PreMemAcc against test accuracy with R², the
   calibration sweep of p, the PreMemAcc histogram, learning progressions, checkpoint advice, the overlap of other
@@ -23,6 +23,8 @@ const HELP = `usage: premem report --runs DIR --dataset FILE --out report.html [
   --out FILE            the HTML file to write (required)
   --run SPEC            a run id, or run id:checkpoint id (default: the run the extension shows first, its last
                         checkpoint; printed)
+  --compare SPEC        add the comparison of the report's run and checkpoint (A) with this one (B), as
+                        premem compare gives it, with the A-vs-B PreMemAcc scatter
   --overlap X           share of examples in each signal's bottom set, 0 < X <= 1 (default 0.2)
   --limit N             examples per list (default 10)
   --agreement A         least sample agreement for a suspected wrong target (default 0.75)
@@ -31,7 +33,7 @@ ${DATASET_HELP}`;
 export async function main(argv: string[]): Promise<number> {
   const o = parse(
     argv,
-    { ...ANALYSIS_OPTIONS, out: { type: 'string' }, run: { type: 'string' }, overlap: { type: 'string' }, limit: { type: 'string' }, agreement: { type: 'string' } },
+    { ...ANALYSIS_OPTIONS, out: { type: 'string' }, run: { type: 'string' }, compare: { type: 'string' }, overlap: { type: 'string' }, limit: { type: 'string' }, agreement: { type: 'string' } },
     HELP,
   );
   if (!o.out) throw new UsageError(`--out is required\n\n${HELP}`);
@@ -47,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const runs = analysis.prepared.map((r) => r.run);
     const ref = checkpointOption(analysis.prepared, o.run ?? runs[defaultRunIndex(runs)].id);
+    const compareWith = o.compare === undefined ? undefined : checkpointOption(analysis.prepared, o.compare);
     if (o.run === undefined) console.error(`premem report: run ${ref.prepared.run.id} (${DEFAULT_RUN_RULE}; --run chooses another)`);
     if (ref.prepared.run.numExamples !== dataset!.size) throw new InputError(dataset!.path, `has ${dataset!.size} examples, run ${ref.prepared.run.id} scores ${ref.prepared.run.numExamples}`);
     const data = await buildReportData(analysis.prepared, dataset!, {
@@ -60,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
       overlapShare,
       examples,
       agreement,
+      compareWith,
     });
     await writeFileAtomic(o.out, renderReport(data));
     console.log(`report on ${data.run} / ${data.checkpoint}: ${data.fragile.total} fragile, ${data.wrongTargets ? `${data.wrongTargets.total} suspected wrong targets` : 'wrong targets not judged (no samples)'}; written to ${o.out}`);

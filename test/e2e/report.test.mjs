@@ -74,13 +74,17 @@ test('the report of hostile data renders in Chromium with no console message, no
   assert.deepEqual(requests.filter((u) => !u.startsWith('file:')), []);
 });
 
-test('the report of the tiny demo renders in Chromium with no console message', async () => {
+test('the report of the tiny demo, with a run comparison, renders in Chromium with no console message', async () => {
   const file = join(await tempDir('report'), 'tiny.html');
-  writeReport(file, ['--config', join(REPO_ROOT, 'demo/tiny/premem.json')]);
+  writeReport(file, ['--config', join(REPO_ROOT, 'demo/tiny/premem.json'), '--compare', 'tiny-lr0.001-60ep']);
   const { messages } = await openInChromium(file, async (page) => {
     const examples = await page.locator('.example').count();
     assert.equal(examples, 20);
     assert.ok((await page.locator('span.added').count()) > 0);
+    assert.equal(await page.locator('rect.cell').count(), 100);
+    const plots = await page.locator('svg[role="img"]').count();
+    assert.equal(plots, 5); // prediction, calibration, histogram, progressions, comparison
+
   });
   assert.deepEqual(messages, []);
 });

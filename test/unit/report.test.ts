@@ -79,10 +79,16 @@ test('premem report: usage and bad input', async () => {
 
 test('premem report on the tiny demo: every section, suspects and fragile examples with diffed samples', async () => {
   const out = path.join(await tempDir('premem-report-'), 'tiny.html');
-  const r = premem('report', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--out', out);
+  const r = premem('report', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--compare', 'tiny-lr0.001-60ep:checkpoint-1140', '--out', out);
   assert.equal(r.code, 0, r.stderr);
   const html = readFileSync(out, 'utf8');
-  for (const h of ['Does PreMemAcc predict test accuracy?', 'Calibration of p', 'Distribution of PreMemAcc', 'Learning progressions', 'Checkpoint advice', 'Other training-dynamics signals', 'Most fragile examples', 'Suspected wrong targets']) assert.ok(html.includes(h), h);
+  // The comparison: every compared example in exactly one grid cell; its counts as premem compare gives them.
+  const compare = JSON.parse(premem('compare', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--a', 'tiny-lr0.003-60ep', '--b', 'tiny-lr0.001-60ep:checkpoint-1140', '--json').stdout);
+  const cells = [...html.matchAll(/<rect class="cell[^"]*"[^>]*><title>A [^<]*: (\d+)<\/title>/g)].map((m) => Number(m[1]));
+  assert.equal(cells.length, 100);
+  assert.deepEqual(cells, compare.scatter.grid.flat());
+  for (const [k, n] of Object.entries(compare.counts.learned)) assert.ok(html.includes(`<td>${k}</td><td>${n}</td>`), k);
+  for (const h of ['Run comparison', 'Does PreMemAcc predict test accuracy?', 'Calibration of p', 'Distribution of PreMemAcc', 'Learning progressions', 'Checkpoint advice', 'Other training-dynamics signals', 'Most fragile examples', 'Suspected wrong targets']) assert.ok(html.includes(h), h);
   assert.ok((html.match(/class="example"/g) ?? []).length === 20);
   assert.match(html, /<span class="added">/);
 });

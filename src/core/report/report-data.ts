@@ -1,6 +1,7 @@
 // Everything the shareable HTML report shows, as plain data: the dashboard's cards (prediction and R², the
 // calibration sweep, histogram, learning progressions, checkpoint advice), the signals' overlaps with PreMemAcc,
 // and the top fragile and suspected-wrong-target examples with their samples diffed against the target.
+import { type CheckpointComparison, compareCheckpoints, scatterGrid } from '../compare/compare-checkpoints';
 import { buildDashboard, buildHeatmap, type DashboardModel } from '../dashboard/build';
 import { StaticDashboardSource } from '../dashboard/source';
 import { type SweepCurve, sweepCurve } from '../dashboard/sweep';
@@ -12,6 +13,7 @@ import type { PreparedRun } from '../metrics/premem';
 import { pFromThreshold } from '../metrics/threshold';
 import type { Dataset } from '../model';
 import { exampleSignals, rankBySignal, signalOverlaps, type SignalOverlap } from '../signals/example-signals';
+import type { CheckpointRef } from '../signals/run-prefix';
 import { suspectedWrongTargets, type WrongTargetReport } from '../signals/wrong-targets';
 import type { HeatmapBins } from './svg-plots';
 
@@ -32,6 +34,8 @@ export interface ReportOptions {
   agreement?: number;
   /** Most heatmap rows drawn (default 120). */
   heatmapRows?: number;
+  /** A run and checkpoint to compare the report's (A) with (B). */
+  compareWith?: CheckpointRef;
 }
 
 export interface ReportExample {
@@ -63,6 +67,8 @@ export interface ReportData {
   heatmap: HeatmapBins | null;
   overlaps: { share: number; rows: SignalOverlap[] };
   fragile: { total: number; shown: ReportExample[] };
+  /** With compareWith: counts per transition and the 10 × 10 A-vs-B PreMemAcc grid. */
+  comparison: (Pick<CheckpointComparison, 'a' | 'b' | 'compared' | 'counts'> & { grid: number[][] }) | null;
   /** null: the run's logs hold no sample answers. */
   wrongTargets: { report: Omit<WrongTargetReport, 'suspected'>; total: number; shown: ReportExample[] } | null;
 }
@@ -125,9 +131,15 @@ export async function buildReportData(prepared: readonly PreparedRun[], dataset:
     sweep: sweepCurve(options.calibration),
     heatmap: heatmapData ? heatmapBins(heatmapData, selected.run.checkpoints.map((c) => c.id), options.heatmapRows ?? 120) : null,
     overlaps: { share, rows: signalOverlaps(signals, share) },
+    comparison: options.compareWith ? comparisonSummary({ prepared: selected, checkpoint: m }, options.compareWith, options.thr, options.t) : null,
     fragile,
     wrongTargets,
   };
+}
+
+function comparisonSummary(a: CheckpointRef, b: CheckpointRef, thr: number, t: number): ReportData['comparison'] {
+  const c = compareCheckpoints(a, b, thr, t);
+  return { a: c.a, b: c.b, compared: c.compared, counts: c.counts, grid: scatterGrid(c.preMemA, c.preMemB, 10) };
 }
 
 /**

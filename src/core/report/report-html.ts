@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { SampleView } from '../diff/sample-view';
 import { escapeHtml, fmt, pct, table } from './html-text';
 import type { ReportData, ReportExample } from './report-data';
-import { heatmapSvg, histogramSvg, predictionSvg, sweepSvg } from './svg-plots';
+import { heatmapSvg, histogramSvg, predictionSvg, scatterGridSvg, sweepSvg } from './svg-plots';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d1d1f;background:#fff;margin:0 auto;max-width:1100px;padding:24px}
@@ -22,6 +22,7 @@ svg{background:#fff;border:1px solid #eee}.grid{stroke:#eee}.frame{fill:none;str
 .s0.dot{fill:#1f77b4}.s0.hollow{stroke:#1f77b4}.s1.dot{fill:#ff7f0e}.s1.hollow{stroke:#ff7f0e}.s2.dot{fill:#2ca02c}.s2.hollow{stroke:#2ca02c}
 .s3.dot{fill:#d62728}.s3.hollow{stroke:#d62728}.s4.dot{fill:#9467bd}.s4.hollow{stroke:#9467bd}.s5.dot{fill:#8c564b}.s5.hollow{stroke:#8c564b}
 .s6.dot{fill:#e377c2}.s6.hollow{stroke:#e377c2}.s7.dot{fill:#7f7f7f}.s7.hollow{stroke:#7f7f7f}
+.cell{fill:#1f77b4}.diagonal{stroke:#999;stroke-width:0.5}
 .c-unscored{fill:#e0e0e0;background:#e0e0e0}.c-incorrect{fill:#d9534f;background:#d9534f}.c-correct{fill:#5cb85c;background:#5cb85c}.c-memorized{fill:#337ab7;background:#337ab7}
 `;
 
@@ -38,6 +39,7 @@ export function renderReport(data: ReportData, generatedAt: Date = new Date()): 
     distributionSection(data),
     progressionSection(data),
     adviceSection(data),
+    comparisonSection(data),
     overlapSection(data),
     fragileSection(data),
     wrongTargetSection(data),
@@ -128,6 +130,21 @@ function adviceSection(data: ReportData): string {
     ),
   );
   return parts.join('\n');
+}
+
+function comparisonSection(data: ReportData): string {
+  const c = data.comparison;
+  if (!c) return '';
+  const a = `${c.a.run} / ${c.a.checkpoint}`;
+  const b = `${c.b.run} / ${c.b.checkpoint}`;
+  const rows = (counts: Record<string, number>) => Object.entries(counts).sort((x, y) => y[1] - x[1]).map(([k, n]) => [escapeHtml(k), String(n), pct(c.compared ? n / c.compared : NaN)]);
+  return `<h2>Run comparison</h2>
+<p>A = <b>${escapeHtml(a)}</b>, B = <b>${escapeHtml(b)}</b>: ${c.compared} examples trained on by both and scored at both checkpoints (docs/signals.md).</p>
+<div class="cards"><div>${scatterGridSvg(c.grid, a, b)}</div><div>
+<h3>PreMemAcc bucket, A → B</h3>${table(['transition', 'examples', 'share'], rows(c.counts.buckets))}
+<h3>Learned (sample accuracy ≥ 0.5), A → B</h3>${table(['transition', 'examples', 'share'], rows(c.counts.learned))}
+<h3>First memorized, B relative to A</h3>${table(['transition', 'examples', 'share'], rows(c.counts.memorization))}
+</div></div>`;
 }
 
 function overlapSection(data: ReportData): string {

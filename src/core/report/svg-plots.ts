@@ -130,3 +130,27 @@ export function heatmapSvg(h: HeatmapBins): string {
   const label = `Learning progressions: ${h.examples} examples (rows, ${h.binSize} per row, most common category shown) by ${h.checkpoints.length} checkpoints (columns)`;
   return svg(label, parts.join(''), width, height);
 }
+
+/**
+ * The A-vs-B PreMemAcc scatter of a whole dataset as a grid of counts (compare/scatterGrid): each cell shaded by
+ * log(1 + count), the diagonal (no change) outlined.
+ */
+export function scatterGridSvg(grid: number[][], aLabel: string, bLabel: string): string {
+  const unit = { min: 0, max: 1 };
+  const bins = grid.length;
+  const max = Math.max(1, ...grid.flat());
+  const parts = [axes(unit, unit, `PreMemAcc at A (${aLabel})`, `PreMemAcc at B (${bLabel})`)];
+  for (let a = 0; a < bins; a++) {
+    for (let b = 0; b < bins; b++) {
+      const count = grid[a][b];
+      const x = sx(a / bins, unit);
+      const y = sy((b + 1) / bins, unit);
+      const size = plotW / bins;
+      const opacity = count ? 0.12 + (0.88 * Math.log1p(count)) / Math.log1p(max) : 0;
+      parts.push(
+        `<rect class="${a === b ? 'cell diagonal' : 'cell'}" x="${n2(x)}" y="${n2(y)}" width="${n2(size)}" height="${n2(plotH / bins)}" fill-opacity="${opacity.toFixed(3)}"><title>A ${fmt(a / bins, 1)}–${fmt((a + 1) / bins, 1)}, B ${fmt(b / bins, 1)}–${fmt((b + 1) / bins, 1)}: ${count}</title></rect>`,
+      );
+    }
+  }
+  return svg('PreMemAcc at A against PreMemAcc at B, examples per cell', parts.join(''));
+}
