@@ -42,7 +42,7 @@ async function loadRuns(): Promise<{ runs: Run[]; source: string }> {
 }
 
 /** A run of n examples x M checkpoints with k = 5 samples, perplexities falling over training (deterministic). */
-function syntheticRun(n: number, M: number): Run {
+export function syntheticRun(n: number, M: number): Run {
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   return {

@@ -8,6 +8,7 @@ import { benchAnalysis } from './analysis';
 import { benchDashboard } from './dashboard';
 import { benchDiff } from './diff';
 import { benchScale } from './scale';
+import { benchSignals } from './signals';
 import { benchTable } from './table';
 import { TABLE_HEAD } from './util';
 
@@ -26,6 +27,7 @@ async function main() {
     ['dashboard', benchDashboard],
     ['table', benchTable],
     ['scale', benchScale],
+    ['signals', benchSignals],
   ];
   console.log(`Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}\n`);
   for (const [name, run] of suites) {

@@ -8,6 +8,7 @@ import { EXPORT_FORMATS, formatFromPath } from '../core/export/writers';
 import { FlagStore } from '../core/flags/flag-store';
 import { DEFAULT_FRAGILE_T } from '../core/metrics/dynamics';
 import { thresholdFromP } from '../core/metrics/threshold';
+import { isSignalName, SIGNAL_NAMES } from '../core/signals/example-signals';
 import { parse, UsageError } from './args';
 import { configFromOptions, DATASET_HELP, DATASET_OPTIONS, loadRunSources, profileFromOptions, RUN_FORMATS, RUN_OPTIONS, runSourcesFromOptions, thresholdsFromOptions } from './dataset-options';
 import { formatProblems } from './problems';
@@ -16,7 +17,7 @@ import { removeTemporaryFilesOnSignal } from './signals';
 
 const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|premem|paper|lm-eval|llamafactory|trl-completions]
                      [--t T] [--p P | --calibrate] [--run ID] [--checkpoint ID]
-                     [--include-flagged] [--out FILE.jsonl|FILE.csv|FILE.parquet] [--config premem.json]
+                     [--include-flagged] [--rank-by SIGNAL] [--out FILE.jsonl|FILE.csv|FILE.parquet] [--config premem.json]
                      [--profile NAME | --query FIELD --target FIELD|TEMPLATE [--answer FIELD]] [--task LMEVAL_TASK]
 
   Writes the re-collection set: the training examples with PreMemAcc <= t at one checkpoint (those to collect
@@ -34,6 +35,8 @@ const HELP = `usage: premem export --runs DIR --dataset FILE [--format auto|prem
                         the one with the most checkpoints, as the extension shows; the choice is printed)
   --checkpoint ID       the checkpoint (default: the run's last)
   --include-flagged     add flagged examples that are not fragile
+  --rank-by SIGNAL      row order, hardest first (default preMemAccuracy): ${SIGNAL_NAMES.join(', ')}
+                        (docs/signals.md); JSONL rows note the value in premem.rankedBy
   --out FILE            .jsonl (records + premem field), .csv or .parquet (columns key, line, run, checkpoint,
                         preMemAccuracy, trajectory, flag_reason, flag_note, query, target);
                         default: <dataset name>.recollection.jsonl in the current folder
@@ -47,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       run: { type: 'string' },
       checkpoint: { type: 'string' },
       'include-flagged': { type: 'boolean', default: false },
+      'rank-by': { type: 'string', default: 'preMemAccuracy' },
       out: { type: 'string' },
       ...DATASET_OPTIONS,
     },
@@ -59,6 +63,8 @@ export async function main(argv: string[]): Promise<number> {
   if (!datasetPath) throw new UsageError(`--dataset is required (or --config)\n\n${HELP}`);
   if (!RUN_FORMATS.includes(o.format!)) throw new UsageError(`--format must be one of ${RUN_FORMATS.join(', ')}`);
   const { p, calibrate, t } = thresholdsFromOptions(o, config);
+  const rankBy = o['rank-by']!;
+  if (!isSignalName(rankBy)) throw new UsageError(`--rank-by must be one of ${SIGNAL_NAMES.join(', ')}; got '${rankBy}'`);
   const out = o.out ?? recollectionFileName(datasetPath);
   const outFormat = formatFromPath(out);
   if (!outFormat) throw new UsageError(`--out ${out}: the extension picks the format; use one of ${EXPORT_FORMATS.map((f) => `.${f}`).join(', ')}`);
@@ -88,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
         flags,
         out,
         format: outFormat,
+        rankBy,
       });
     } catch (err) {
       if (err instanceof SelectionError) throw new UsageError(err.message);

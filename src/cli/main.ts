@@ -10,11 +10,15 @@ const commands: Record<string, Command> = {
   grade: { summary: 'grade {target, sample} pairs: correct, wrong or unparseable', load: () => import('./grade') },
   synth: { summary: 'generate a GSM8K-like dataset and PreMem run log of any size (benchmarks, trying PreMem out)', load: () => import('./synth') },
   export: { summary: 'write the re-collection set: fragile and flagged examples as JSONL, CSV or Parquet', load: () => import('./export') },
+  compare: { summary: 'two runs or two checkpoints example by example: what flipped, counts per transition', load: () => import('./compare') },
+  'wrong-targets': { summary: 'suspected wrong targets: memorized without being solved, samples agreeing on another answer', load: () => import('./wrong-targets') },
+  report: { summary: 'one self-contained HTML report to share: prediction, calibration, histogram, signals, examples', load: () => import('./report') },
   score: { summary: 'score examples at each checkpoint through vLLM/SGLang servers, appending to a PreMem run log', load: () => import('./score') },
 };
 
 function usage(): string {
-  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return `usage: premem <command> [options]\n\ncommands:\n${rows.join('\n')}\n\nRun 'premem <command> --help' for a command's options.`;
 }
 

@@ -8,6 +8,7 @@ import { pFromThreshold } from '../metrics/threshold';
 import type { FlagStore, FlagState } from '../flags/flag-store';
 import { type Dataset, InputError, type Run } from '../model';
 import { defaultRunIndex } from '../default-run';
+import { exampleSignals, rankBySignal, type SignalName } from '../signals/example-signals';
 import { type ExportFormat, formatFromPath, openRowSink, type PreMemField } from './writers';
 
 /** What the export needs of a flag store. */
@@ -33,6 +34,8 @@ export interface RecollectionOptions extends RecollectionSelectionOptions {
   out: string;
   /** Default: from the extension of out. */
   format?: ExportFormat;
+  /** Order of the rows: hardest first by this signal (docs/signals.md), each row noting its value; default dataset order. */
+  rankBy?: SignalName;
 }
 
 export interface SelectedExample {
@@ -146,8 +149,9 @@ export function selectRecollection(options: RecollectionSelectionOptions): Recol
 export async function exportRecollection(options: RecollectionOptions): Promise<RecollectionSummary> {
   const format = options.format ?? formatFromPath(options.out);
   if (!format) throw new SelectionError(`${options.out}: unknown output format; use a .jsonl, .csv or .parquet file name`);
-  const { examples, ...selection } = selectRecollection(options);
+  const { examples: chosen, ...selection } = selectRecollection(options);
   const { dataset } = options;
+  const { examples, rankValue } = options.rankBy ? rankSelected(options, selection, chosen, options.rankBy) : { examples: chosen, rankValue: undefined };
   const sink = await openRowSink(options.out, format);
   try {
     // Records are re-read from the dataset file a batch at a time: a large set never sits in memory twice.
@@ -168,6 +172,7 @@ export async function exportRecollection(options: RecollectionOptions): Promise<
           preMemAccuracy: e.preMemAccuracy,
           trajectory: e.trajectory,
           flag: e.flag && { reason: e.flag.reason, note: e.flag.note, author: e.flag.author, time: e.flag.time },
+          ...(rankValue && { rankedBy: { signal: options.rankBy!, value: rankValue(e.index) } }),
         };
         await sink.add({ record: example.record, premem, query: example.query, target: example.target });
       }
@@ -179,6 +184,18 @@ export async function exportRecollection(options: RecollectionOptions): Promise<
   }
   const selected = examples.length;
   return { ...selection, out: options.out, format, selected, share: dataset.size > 0 ? selected / dataset.size : 0 };
+}
+
+/** The selected examples hardest first by one signal at the selected checkpoint; unknown values last. */
+function rankSelected(options: RecollectionOptions, selection: Omit<RecollectionSelection, 'examples'>, examples: SelectedExample[], signal: SignalName) {
+  const prepared = pickRun(options.runs, selection.run);
+  const signals = exampleSignals(prepared, options.thr, pickCheckpoint(prepared.run, selection.checkpoint));
+  const byIndex = new Map(examples.map((e) => [e.index, e]));
+  const order = rankBySignal(signals, signal, Int32Array.from(examples, (e) => e.index));
+  const values = signals.values[signal];
+  // JSON has no Infinity: "never learned" (first-learned step +Infinity) is written as null, like unknown.
+  const rankValue = (i: number) => (Number.isFinite(values[i]) ? values[i] : null);
+  return { examples: Array.from(order, (i) => byIndex.get(i)!), rankValue };
 }
 
 function pickRun(runs: readonly (Run | PreparedRun)[], runId: string | undefined): PreparedRun {

@@ -25,6 +25,8 @@ export interface PreMemField {
   preMemAccuracy: number | null;
   trajectory: TrajectoryName | null;
   flag: { reason: FlagReason; note: string; author: string; time: string } | null;
+  /** With --rank-by: the signal the rows are ordered by and this example's value (JSONL only). */
+  rankedBy?: { signal: string; value: number | null };
 }
 
 export interface ExportRow {
