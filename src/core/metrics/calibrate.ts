@@ -144,13 +144,23 @@ function bestGridIndex(r2: Float64Array): number {
   return best;
 }
 
+/** r2Identity(x at grid point g, test accuracy) for every g, with the parts that do not depend on g summed once. */
 function r2PerGrid(points: CalibrationPoint[], sweeps: Float64Array[][], grid: ThresholdGrid): Float64Array {
   const out = new Float64Array(grid.size);
-  const x = new Float64Array(points.length);
+  const columns = points.map((p) => sweeps[p.run][p.checkpoint]);
   const y = Float64Array.from(points, (p) => p.testAccuracy);
+  if (y.length < 2) return out.fill(NaN);
+  // The same sums, in the same order, as r2Identity: the values are bit-identical to calling it per grid point.
+  let mean = 0;
+  for (let k = 0; k < y.length; k++) mean += y[k];
+  mean /= y.length;
+  let tot = 0;
+  for (let k = 0; k < y.length; k++) tot += (y[k] - mean) ** 2;
+  if (tot === 0) return out.fill(NaN);
   for (let g = 0; g < grid.size; g++) {
-    points.forEach((p, k) => (x[k] = sweeps[p.run][p.checkpoint][g]));
-    out[g] = r2Identity(x, y);
+    let res = 0;
+    for (let k = 0; k < columns.length; k++) res += (y[k] - columns[k][g]) ** 2;
+    out[g] = 1 - res / tot;
   }
   return out;
 }
