@@ -73,6 +73,10 @@ class RunSweep {
         }
         lastIndex[j] = gm;
         accOf[j] = a;
+        scored[m]++;
+        // A piece worth 0 would leave the sums as they are (no entry is ever -0), so it is not added: an example
+        // with accuracy 0 at m (about a quarter of the paper's) adds nothing at m.
+        if (a === 0) continue;
         // Walk the pieces: on (lastIndex[j+1], lastIndex[j]] the unmasked set is the first j+1 entries.
         const d = diffs[m];
         let runningMax = 0;
@@ -80,12 +84,11 @@ class RunSweep {
           if (accOf[j2] > runningMax) runningMax = accOf[j2];
           const hi = lastIndex[j2];
           const lo = j2 + 1 < count ? lastIndex[j2 + 1] + 1 : 0;
-          if (hi < lo || hi < 0) continue;
+          if (hi < lo || hi < 0 || runningMax === 0) continue;
           const v = runningMax < a ? runningMax : a;
           d[lo < 0 ? 0 : lo] += v;
           d[hi + 1] -= v;
         }
-        scored[m]++;
       }
     }
   }
