@@ -87,7 +87,7 @@ export async function scanJsonlParallel(
         collector.acceptKey(r.texts[i], status === RecordStatus.IdKey, recordLine);
         out.push(base + r.offsets[i], r.lengths[i], recordLine);
       } else if (status === RecordStatus.Utf8Warning) {
-        collector.reject(recordLine, r.texts[i], 'warning');
+        collector.warn(recordLine, r.texts[i]);
       } else {
         collector.reject(recordLine, r.texts[i], status === RecordStatus.TornLastLine ? 'warning' : 'error', r.fields[i] || undefined);
       }

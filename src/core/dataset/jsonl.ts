@@ -86,7 +86,7 @@ async function scanJsonlSequential(handle: FileHandle, collector: ExampleCollect
       let record: unknown;
       const text = bytes.toString('utf8', start, end);
       // U+FFFD may be in the file as such; only bytes that are not UTF-8 are worth a word.
-      if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) collector.reject(line, INVALID_UTF8_MESSAGE, 'warning');
+      if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) collector.warn(line, INVALID_UTF8_MESSAGE);
       try {
         record = JSON.parse(text);
       } catch (err) {
