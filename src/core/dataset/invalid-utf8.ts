@@ -2,6 +2,8 @@
 // keyed on the original text no longer match. The readers warn, naming the record and the field that holds them.
 import { isUtf8 } from 'node:buffer';
 
+export const INVALID_UTF8_MESSAGE = 'invalid UTF-8: the bad bytes read as U+FFFD, which becomes part of the example key (flags and run logs keyed on the original text will not match)';
+
 /**
  * The JSON strings (keys and values) in bytes[start, end) that are not valid UTF-8, decoded as JSON.parse sees
  * them (bad bytes as U+FFFD). `start` must not be inside a string: a record's first byte, for instance.

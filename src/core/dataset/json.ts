@@ -3,9 +3,8 @@ import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
-import { fieldsHolding, jsonStringsWithInvalidUtf8 } from './invalid-utf8';
+import { fieldsHolding, INVALID_UTF8_MESSAGE, jsonStringsWithInvalidUtf8 } from './invalid-utf8';
 import { describeOpenError, type OpenDatasetOptions } from './jsonl';
-import { INVALID_UTF8_MESSAGE } from './jsonl-worker-source';
 
 /** Larger JSON files are refused: they would be parsed whole into memory. */
 export const MAX_JSON_BYTES = 200 * 1024 * 1024;

@@ -4,8 +4,8 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
+import { INVALID_UTF8_MESSAGE } from './invalid-utf8';
 import { indexJsonlHandle, readLineAt } from './jsonl-index';
-import { INVALID_UTF8_MESSAGE } from './jsonl-worker-source';
 import { defaultWorkerCount, peekProfile, scanJsonlParallel } from './jsonl-parallel';
 
 export interface OpenDatasetOptions {

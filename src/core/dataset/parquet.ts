@@ -8,8 +8,7 @@ import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
 import { openForReading, type OpenDatasetOptions } from './jsonl';
 import { fieldsOfSpec } from './field-text';
-import { fieldsHolding } from './invalid-utf8';
-import { INVALID_UTF8_MESSAGE } from './jsonl-worker-source';
+import { fieldsHolding, INVALID_UTF8_MESSAGE } from './invalid-utf8';
 import { detectProfile } from './profiles';
 
 /** Rows decoded together by get(); neighbouring examples are usually viewed together. */
