@@ -178,3 +178,20 @@ test('the reused read buffer reads files larger than itself whole, and a short f
   assert.equal(reader.read(path.join(dir, 'small')).toString(), 'abc');
   assert.equal(reader.read(path.join(dir, 'large')).length, large.length);
 });
+
+test('subsample indices: duplicates count once, in int64 or int32; an index outside the examples names its value', async () => {
+  const dir = await copyMiniRun(HALF_RUN);
+  const file = path.join(dir, 'subsample_idxs.npy');
+  const listed = (await readNpy(file)).data;
+  const expected = (await readPaperRun(dir)).subset!;
+  // Repeated indices (a sampler that draws with replacement) and int32 storage give the same subset.
+  const repeated = Float64Array.from([...listed, ...listed.subarray(0, 10)]);
+  await writeNpy(file, '<i4', [repeated.length], Int32Array.from(repeated));
+  assert.deepEqual((await readPaperRun(dir)).subset, expected);
+  for (const [bad, shown] of [[200n, '200'], [-1n, '-1'], [1n << 32n, '4294967296']] as const) {
+    const indices = BigInt64Array.from(listed, (v) => BigInt(v));
+    indices[3] = bad;
+    await writeNpy(file, '<i8', [indices.length], indices);
+    await assert.rejects(readPaperRun(dir), (e: Error) => e instanceof InputError && e.message.includes(file) && e.message.includes(`index ${shown} outside 0..199`));
+  }
+});

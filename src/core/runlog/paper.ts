@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type CheckpointScores, InputError, type InputProblem, type Run } from '../model';
-import { npyDataBytes, parseNpy, parseNpyHeader, ReusedReadBuffer } from '../npy';
+import { npyDataBytes, type NpyHeader, parseNpy, parseNpyHeader, ReusedReadBuffer } from '../npy';
 import { nextTurn } from '../turn';
 
 /** The released analysis' choice of answer file per checkpoint folder, in this order of suffixes. */
@@ -132,6 +132,12 @@ export function pickAnswerFile(files: string[], kind: 'train' | 'test', policy: 
   return candidates[0]?.f;
 }
 
+/** An int64 array's data as 32-bit halves, low then high (little-endian), viewed in place. */
+function int64Halves(buf: Buffer, header: NpyHeader): Int32Array {
+  const bytes = npyDataBytes(buf, header);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, 2 * header.count);
+}
+
 /**
  * Correct samples (code 0) per row of int64 codes seen as 32-bit halves (low, high); returns non-zero when some
  * code is not 0, 1 or 2. Branch-free: codes 0 and 1 come in random order, and a branch per code would be
@@ -163,8 +169,7 @@ function correctPerRow(buf: Buffer, file: string): { correct: Int32Array; rows: 
   const n = rows ? header.count / rows : 0;
   const correct = new Int32Array(rows);
   if (header.dtype === '<i8') {
-    const bytes = npyDataBytes(buf, header);
-    if (countCorrectInt64(new Int32Array(bytes.buffer, bytes.byteOffset, 2 * header.count), n, correct) === 0) return { correct, rows, n, shape };
+    if (countCorrectInt64(int64Halves(buf, header), n, correct) === 0) return { correct, rows, n, shape };
   }
   // Other types, and int64 arrays with a bad code (to name it).
   const codes = parseNpy(buf, file).data;
@@ -231,13 +236,17 @@ function readCheckpoint(dir: string, id: string, step: number, options: PaperRea
  * The distinct indices of subsample_idxs.npy in ascending order, or undefined when they list every example
  * (full runs list all of them, shuffled): only a strict subset restricts the dataset mean.
  */
-function trainingSubset(idx: Float64Array, numExamples: number, file: string): Int32Array | undefined {
+function trainingSubset(buf: Buffer, numExamples: number, file: string): Int32Array | undefined {
+  const header = parseNpyHeader(buf, file);
+  // int64, the released type, read as 32-bit halves: an index is the low half, with a high half of 0.
+  const halves = header.dtype === '<i8' ? int64Halves(buf, header) : undefined;
+  const values = halves ? undefined : parseNpy(buf, file).data;
   // Marks instead of a Set and a sort: the distinct indices come out sorted in one pass over the examples.
   const listed = new Uint8Array(numExamples);
   let distinct = 0;
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k];
-    if (!(Number.isInteger(i) && i >= 0 && i < numExamples)) throw new InputError(file, `index ${i} outside 0..${numExamples - 1}`);
+  for (let k = 0; k < header.count; k++) {
+    const i = halves ? (halves[2 * k + 1] === 0 ? halves[2 * k] : -1) : values![k];
+    if (!(Number.isInteger(i) && i >= 0 && i < numExamples)) throw new InputError(file, `index ${parseNpy(buf, file).data[k]} outside 0..${numExamples - 1}`);
     distinct += 1 - listed[i];
     listed[i] = 1;
   }
@@ -261,7 +270,7 @@ export async function readPaperRun(runDir: string, options: PaperReadOptions = {
   let subset: Int32Array | undefined;
   const subsetFile = path.join(runDir, 'subsample_idxs.npy');
   if (statSync(subsetFile, { throwIfNoEntry: false })) {
-    subset = trainingSubset(parseNpy(reader.read(subsetFile), subsetFile).data, numExamples, subsetFile);
+    subset = trainingSubset(reader.read(subsetFile), numExamples, subsetFile);
   } else {
     checkMissingSubset(runDir, numExamples, dirs[dirs.length - 1].step, options.problems);
   }
