@@ -74,10 +74,10 @@ export function checkpointMeans(prepared: PreparedRun, thr: number): CheckpointM
   // a million examples is several times faster than visiting the checkpoints of one example at a time. The
   // sums still add the members in the same order, so the means are bit-identical.
   const runningMax = new Float64Array(run.numExamples).fill(-Infinity);
-  const all = run.subset === undefined && members.length === run.numExamples ? undefined : members;
+  const some = run.subset === undefined && members.length === run.numExamples ? undefined : members; // undefined: all
   const sums = new Float64Array(3);
   for (let m = 0; m < run.checkpoints.length; m++) {
-    addCheckpointSums(run.checkpoints[m].accuracy, ll[m], all, thr, runningMax, sums);
+    addCheckpointSums(run.checkpoints[m].accuracy, ll[m], some, thr, runningMax, sums);
     const [pre, sum, count] = sums;
     means.preMemAccuracy.push(count ? pre / count : NaN);
     means.trainAccuracy.push(count ? sum / count : NaN);
