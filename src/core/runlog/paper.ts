@@ -96,22 +96,18 @@ function checkpointDirs(runDir: string): { name: string; step: number }[] {
 }
 
 /** Whether a folder is one run of the paper's layout (it has checkpoint-N folders with train_perplexities.npy). */
-export async function isPaperRun(dir: string): Promise<boolean> {
-  return isPaperRunSync(dir);
-}
-
-function isPaperRunSync(dir: string): boolean {
+function isPaperRun(dir: string): boolean {
   const cks = checkpointDirs(dir);
   return cks.length > 0 && readdirOrEmpty(path.join(dir, cks[0].name)).includes('train_perplexities.npy');
 }
 
 /** Run folders under dir (or dir itself when it is a run), sorted by name. */
 export async function findPaperRuns(dir: string): Promise<string[]> {
-  if (isPaperRunSync(dir)) return [dir];
+  if (isPaperRun(dir)) return [dir];
   const runs = [];
   for (const name of readdirOrEmpty(dir).sort()) {
     const p = path.join(dir, name);
-    if (isDir(p) && isPaperRunSync(p)) runs.push(p);
+    if (isDir(p) && isPaperRun(p)) runs.push(p);
   }
   return runs;
 }
