@@ -41,36 +41,50 @@ export async function benchAnalysis(): Promise<string[]> {
   return rows;
 }
 
-/** The project's virtual environment's Python when there is one, else python3. */
+/**
+ * The project's virtual environment's Python when there is one, else the interpreter python3 runs: a version
+ * manager's `python3` is often a shell script (pyenv's shim adds about 100 ms per start), which is not NumPy's cost.
+ */
 function python(): string {
   const venv = path.resolve(__dirname, '../.venv/bin/python');
-  return existsSync(venv) ? venv : 'python3';
+  if (existsSync(venv)) return venv;
+  try {
+    return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim() || 'python3';
+  } catch {
+    return 'python3';
+  }
 }
 
-/** Median wall time of a whole process, start-up and imports included, as a user would time it. */
+/** Wall time of one whole process, start-up and imports included, as a user would time it. */
 function processMs(command: string, args: string[]): number {
-  const times = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    execFileSync(command, args, { stdio: 'ignore' });
-    times.push(performance.now() - t0);
-  }
-  return median(times);
+  const t0 = performance.now();
+  execFileSync(command, args, { stdio: 'ignore' });
+  return performance.now() - t0;
 }
+
+/** Rounds of the side-by-side comparison: the two processes alternate, so a change in machine load hits both. */
+const ROUNDS = 11;
 
 /** `premem analyze --calibrate` against the NumPy script, each as a whole process on the same 13 runs. */
 function wholeProcesses(runsDir: string): string[] {
   const cli = path.resolve(__dirname, '../dist/cli.js');
-  const premem = processMs(process.execPath, [cli, 'analyze', '--runs', runsDir, '--calibrate', '--json']);
-  let numpy: number;
+  const prememArgs = [cli, 'analyze', '--runs', runsDir, '--calibrate', '--json'];
   try {
     execFileSync(python(), ['-c', 'import numpy'], { stdio: 'ignore' });
-    numpy = processMs(python(), [path.join(__dirname, 'numpy_analysis.py'), runsDir, '-2.3']);
   } catch {
+    const premem = median(Array.from({ length: ROUNDS }, () => processMs(process.execPath, prememArgs)));
     return [row('whole process: premem analyze --calibrate', `${premem.toFixed(0)} ms`, 'NumPy baseline skipped: no python with numpy')];
   }
+  const numpyArgs = [path.join(__dirname, 'numpy_analysis.py'), runsDir, '-2.3'];
+  const prememMs: number[] = [];
+  const numpyMs: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    prememMs.push(processMs(process.execPath, prememArgs));
+    numpyMs.push(processMs(python(), numpyArgs));
+  }
+  const [premem, numpy] = [median(prememMs), median(numpyMs)];
   return [
-    row('whole process: premem analyze --calibrate (node dist/cli.js)', `${premem.toFixed(0)} ms`, `${(premem / numpy).toFixed(2)}x the NumPy process`),
+    row('whole process: premem analyze --calibrate (node dist/cli.js)', `${premem.toFixed(0)} ms`, `**${(premem / numpy).toFixed(2)}x** the NumPy process (medians of ${ROUNDS} alternating rounds)`),
     row('whole process: python numpy_analysis.py (one threshold)', `${numpy.toFixed(0)} ms`, ''),
   ];
 }

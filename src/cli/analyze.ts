@@ -2,7 +2,6 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { analyze, type AnalysisResult } from '../core/analysis';
-import { openDataset } from '../core/dataset/open';
 import { CATEGORY_NAMES, DEFAULT_FRAGILE_T, exampleDynamics } from '../core/metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../core/metrics/premem';
 import { thresholdFromP } from '../core/metrics/threshold';
@@ -52,7 +51,8 @@ export async function main(argv: string[]): Promise<number> {
   if (o['per-example']) await checkOutputFile(o['per-example'], 'per-example');
 
   const datasetPath = o.dataset ?? config?.dataset;
-  const dataset = datasetPath ? await openDataset(datasetPath, profile) : undefined;
+  // The dataset readers (Parquet, JSON, worker threads, key hashing) load only when a dataset is given.
+  const dataset = datasetPath ? await (await import('../core/dataset/open')).openDataset(datasetPath, profile) : undefined;
   if (dataset?.problems.length) console.error(formatProblems(dataset.problems));
   const answerFiles = (o['answer-files'] !== 'released' ? o['answer-files'] : (config?.answerFiles ?? 'released')) as AnswerFilePolicy;
   const { runs, saved } = await loadRunSources(sources, dataset, answerFiles);

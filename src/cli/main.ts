@@ -1,5 +1,4 @@
 // `premem` command line: dispatches to one module per subcommand, all built on src/core.
-import { describeOpenError } from '../core/dataset/jsonl';
 import { InputError } from '../core/model';
 import { UsageError } from './args';
 
@@ -47,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
     // A file or folder that cannot be read or written where a path was given: the path and why, not a stack.
     const fsError = err as NodeJS.ErrnoException;
     if (fsError?.code && fsError.path) {
+      // Loaded here, not at start: the dataset readers (and node:crypto) are not needed by every command.
+      const { describeOpenError } = await import('../core/dataset/jsonl');
       console.error(`premem ${name}: ${fsError.path}: ${describeOpenError(fsError)}`);
       return 1;
     }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { Bucket, type AnalysisSession } from '../core/session';
 import { fixed2, percent, plural, shortRunNames } from './format';
-import { lowerBound } from './line-map';
+import { lowerBound } from '../core/sorted-search';
 import { openDatasetView, openDatasetWithRuns } from './open-dataset';
 import type { SessionManager } from './session-manager';
 import type { FragileTree } from './trees/fragile-tree';

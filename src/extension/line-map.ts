@@ -4,18 +4,7 @@
 import { extractFields, isProblem } from '../core/dataset/collect';
 import { exampleKey } from '../core/dataset/keys';
 import type { Dataset } from '../core/model';
-
-/** First position in a sorted array whose value is >= target. */
-export function lowerBound(sorted: Uint32Array, target: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+import { lowerBound } from '../core/sorted-search';
 
 /** The example whose record starts on the 0-based editor line, by the index built when the dataset was opened. */
 export function indexAtIndexedLine(dataset: Pick<Dataset, 'lines'>, line0: number): number | undefined {

@@ -385,6 +385,66 @@ test('invalid UTF-8 in a record is warned with file:line, in the sequential and 
     assert.equal(d.size, 3, JSON.stringify(options));
     assert.deepEqual(d.problems.map((p) => [p.file, p.line, p.severity]), [[file, 3, 'warning']], JSON.stringify(options));
     assert.match(d.problems[0].message, /^invalid UTF-8/);
+    assert.equal(d.problems[0].skipped, undefined, 'the record is kept, so it is not counted as skipped');
     await d.close();
   }
+});
+
+/** "Caf" + the Latin-1 byte for é, which is not UTF-8 (what a file saved as Latin-1 holds). */
+const LATIN1_CAFE = Buffer.concat([Buffer.from('Caf'), Buffer.from([0xe9])]);
+
+/** All 4 records kept, and exactly these invalid UTF-8 warnings: [line or row, field]. */
+function assertUtf8Warnings(d: Dataset, file: string, expected: [number, string][]) {
+  assert.equal(d.size, 4, 'the records are kept');
+  assert.deepEqual(
+    d.problems.map((p) => [p.file, p.line, p.severity, p.field, p.skipped]),
+    expected.map(([line, field]) => [file, line, 'warning', field, undefined]),
+  );
+  for (const p of d.problems) assert.match(p.message, /^invalid UTF-8/);
+}
+
+test('invalid UTF-8 in a JSON array file is warned with file, line and field; a literal U+FFFD is not', async () => {
+  const file = path.join(scratch, 'bad-utf8.json');
+  writeFileSync(
+    file,
+    Buffer.concat([
+      Buffer.from('[\n  {"question": "What is 1+1?", "answer": "#### 2"},\n  {"question": "A \uFFFD sign?", "answer": "#### 3"},\n  {"question": "'),
+      LATIN1_CAFE,
+      Buffer.from('?", "answer": "#### 4"},\n  {"question": "Tea?", "meta": {"notes": ["ok", "'),
+      LATIN1_CAFE,
+      Buffer.from('"]}, "answer": "#### 5"}\n]\n'),
+    ]),
+  );
+  await withDataset(openJsonDataset(file, GSM8K_PROFILE), (d) =>
+    assertUtf8Warnings(d, file, [
+      [4, 'question'],
+      [5, 'meta.notes.1'],
+    ]),
+  );
+});
+
+test('invalid UTF-8 in a Parquet string column is warned with file, row and field; a literal U+FFFD is not', async () => {
+  const { parquetWriteBuffer } = await import('hyparquet-writer');
+  const marker = 'CafX';
+  const buffer = Buffer.from(
+    parquetWriteBuffer({
+      columnData: [
+        { name: 'question', data: ['What is 1+1?', 'A \uFFFD sign?', 'Tea?', `${marker}?`], type: 'STRING' },
+        { name: 'answer', data: ['#### 2', '#### 3', `${marker}!`, '#### 5'], type: 'STRING' },
+      ],
+      codec: 'UNCOMPRESSED',
+    }),
+  );
+  // The writer encodes strings as UTF-8; the marker's X becomes é's Latin-1 byte wherever it was written.
+  let patched = 0;
+  for (let at = buffer.indexOf(marker); at >= 0; at = buffer.indexOf(marker, at + 1), patched++) buffer[at + 3] = 0xe9;
+  assert.ok(patched >= 2);
+  const file = path.join(scratch, 'bad-utf8.parquet');
+  writeFileSync(file, buffer);
+  await withDataset(openParquetDataset(file, GSM8K_PROFILE), (d) =>
+    assertUtf8Warnings(d, file, [
+      [3, 'answer'],
+      [4, 'question'],
+    ]),
+  );
 });

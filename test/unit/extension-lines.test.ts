@@ -6,7 +6,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import { escapeMarkdown, preview, problemsHeadline, shortRunNames } from '../../src/extension/format';
-import { indexAtIndexedLine, indexOfRecordText, indicesInLines, lowerBound } from '../../src/extension/line-map';
+import { lowerBound } from '../../src/core/sorted-search';
+import { indexAtIndexedLine, indexOfRecordText, indicesInLines } from '../../src/extension/line-map';
 import { fixtures } from '../support/shared';
 import { tempDir } from '../support/temp-dir';
 

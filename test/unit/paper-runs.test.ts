@@ -89,15 +89,18 @@ async function copyMiniRun(name: string, newName = name): Promise<string> {
   return dir;
 }
 
-/** A float64 .npy file (format 1.0) with the given values. */
-async function writeFloat64Npy(file: string, values: Float64Array) {
-  let header = `{'descr': '<f8', 'fortran_order': False, 'shape': (${values.length},), }`;
+/** A .npy file (format 1.0) of the given type and shape holding the bytes of `values`. */
+async function writeNpy(file: string, descr: string, shape: number[], values: ArrayBufferView) {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')},), }`;
   header = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11) + '\n';
   const prefix = Buffer.alloc(10);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(prefix);
   prefix.writeUInt16LE(header.length, 8);
   await writeFile(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(values.buffer, values.byteOffset, values.byteLength)]));
 }
+
+/** A float64 .npy file (format 1.0) with the given values. */
+const writeFloat64Npy = (file: string, values: Float64Array) => writeNpy(file, '<f8', [values.length], values);
 
 const HALF_RUN = 'gsm8k_orig_6epochs_half_lr2e-05_bs128';
 
@@ -140,4 +143,55 @@ test('NaN, infinite, zero and negative perplexities are reported with file and r
   // Unknown perplexity is never masked: PreMemAcc at the first checkpoint equals accuracy, never 0 by "memorized".
   const pre = preMemAccuracy(prepareRun(run), thresholdFromP(1.1));
   for (const i of [0, 1, 2, 3, 4, 10]) assert.equal(pre[0][i], first.accuracy[i]);
+});
+
+test('outcome codes read the same from int64 and int32 arrays; a code other than 0, 1 or 2 names its row and sample', async () => {
+  const dir = await copyMiniRun(GOLDEN_RUN);
+  const file = path.join(dir, 'checkpoint-58', 'train_answer_types50_seed2_temp0.8.npy');
+  const int64 = await readNpy(file);
+  const before = (await readPaperRun(dir)).checkpoints[0];
+  // int64 is counted on the file's bytes, other types through float64: both give the same accuracies.
+  await writeNpy(file, '<i4', int64.shape, Int32Array.from(int64.data));
+  const asInt32 = (await readPaperRun(dir)).checkpoints[0];
+  assert.deepEqual(asInt32.accuracy, before.accuracy);
+  assert.equal(asInt32.testAccuracy, before.testAccuracy);
+  assert.ok(new Set(before.accuracy).size > 5, 'accuracies vary, so the comparison means something');
+  // Row 4, sample 1 (n = 50): code 3, a value in the high 32 bits, a negative value.
+  for (const [code, shown] of [[3n, '3'], [1n << 32n, '4294967296'], [-1n, '-1']] as const) {
+    const codes = BigInt64Array.from(int64.data, (v) => BigInt(v));
+    codes[4 * 50 + 1] = code;
+    await writeNpy(file, '<i8', int64.shape, codes);
+    await assert.rejects(readPaperRun(dir), (e: Error) => e instanceof InputError && e.message.includes(file) && e.message.includes(`outcome code ${shown} at row 4, sample 1`));
+  }
+});
+
+test('the reused read buffer reads files larger than itself whole, and a short file after a long one', async () => {
+  const { ReusedReadBuffer } = await import('../../src/core/npy');
+  const dir = await tempDir('premem-npy-');
+  const large = Buffer.alloc(9 << 20);
+  for (let i = 0; i < large.length; i += 4096) large[i] = (i / 4096) & 255;
+  large[large.length - 1] = 7;
+  await writeFile(path.join(dir, 'large'), large);
+  await writeFile(path.join(dir, 'small'), 'abc');
+  const reader = new ReusedReadBuffer();
+  assert.ok(reader.read(path.join(dir, 'large')).equals(large));
+  assert.equal(reader.read(path.join(dir, 'small')).toString(), 'abc');
+  assert.equal(reader.read(path.join(dir, 'large')).length, large.length);
+});
+
+test('subsample indices: duplicates count once, in int64 or int32; an index outside the examples names its value', async () => {
+  const dir = await copyMiniRun(HALF_RUN);
+  const file = path.join(dir, 'subsample_idxs.npy');
+  const listed = (await readNpy(file)).data;
+  const expected = (await readPaperRun(dir)).subset!;
+  // Repeated indices (a sampler that draws with replacement) and int32 storage give the same subset.
+  const repeated = Float64Array.from([...listed, ...listed.subarray(0, 10)]);
+  await writeNpy(file, '<i4', [repeated.length], Int32Array.from(repeated));
+  assert.deepEqual((await readPaperRun(dir)).subset, expected);
+  for (const [bad, shown] of [[200n, '200'], [-1n, '-1'], [1n << 32n, '4294967296']] as const) {
+    const indices = BigInt64Array.from(listed, (v) => BigInt(v));
+    indices[3] = bad;
+    await writeNpy(file, '<i8', [indices.length], indices);
+    await assert.rejects(readPaperRun(dir), (e: Error) => e instanceof InputError && e.message.includes(file) && e.message.includes(`index ${shown} outside 0..199`));
+  }
 });

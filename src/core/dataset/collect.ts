@@ -125,6 +125,11 @@ export class ExampleCollector {
     this.addProblem(problem);
   }
 
+  /** A warning about a record that is kept (not skipped). */
+  warn(line: number, message: string, field?: string): void {
+    this.addProblem({ file: this.file, line, message, severity: 'warning', ...(field ? { field } : {}) });
+  }
+
   private addProblem(problem: InputProblem): void {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push(problem);
     else this.omittedProblems++;

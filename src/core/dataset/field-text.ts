@@ -3,9 +3,9 @@
 // records) lives here too: as a query, the user turns joined by a blank line (system turns and a closing
 // assistant turn left out); as a target or an answer, the final assistant turn.
 //
-// `makeFieldText` is self-contained on purpose: the JSONL worker (jsonl-worker-source.ts) runs its source text,
-// so the parallel and sequential scans read every record by the same code. Its helpers are made once, not per
-// record: this runs twice for every record a dataset scan reads.
+// Its helpers are made once (makeFieldText), not per record: this runs twice for every record a dataset scan reads.
+
+import { getPath } from './profiles';
 
 export type FieldRole = 'query' | 'target' | 'answer' | 'id';
 
@@ -13,18 +13,6 @@ export type FieldRole = 'query' | 'target' | 'answer' | 'id';
 export type FieldText = string | { path: string; value: unknown };
 
 export function makeFieldText(): (record: unknown, spec: string, role: FieldRole) => FieldText {
-  // profiles.getPath again: this function refers to nothing outside itself (the worker runs its source).
-  function getPath(value: unknown, path: string): unknown {
-    if (typeof value !== 'object' || value === null) return undefined;
-    const direct = (value as Record<string, unknown>)[path];
-    if (direct !== undefined || !path.includes('.')) return direct;
-    let v: unknown = value;
-    for (const segment of path.split('.')) {
-      if (typeof v !== 'object' || v === null) return undefined;
-      v = (v as Record<string, unknown>)[segment];
-    }
-    return v;
-  }
   function contentText(content: unknown): string | undefined {
     if (typeof content === 'string') return content;
     // Content as a list of parts ({type: "text", text}), as the OpenAI API allows.

@@ -1,7 +1,9 @@
 // Plain JSON datasets — `[ {...}, ... ]` or `{ "data": [...] }` — for small files held in memory.
+import { isUtf8 } from 'node:buffer';
 import { promises as fs } from 'node:fs';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
+import { fieldsHolding, INVALID_UTF8_MESSAGE, jsonStringsWithInvalidUtf8 } from './invalid-utf8';
 import { describeOpenError, type OpenDatasetOptions } from './jsonl';
 
 /** Larger JSON files are refused: they would be parsed whole into memory. */
@@ -23,7 +25,8 @@ export async function openJsonDataset(path: string, profile: FieldProfile | 'aut
     );
   }
   opts.signal?.throwIfAborted();
-  let text = await fs.readFile(path, 'utf8');
+  const bytes = await fs.readFile(path);
+  let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   opts.onProgress?.(size, size);
   let root: unknown;
@@ -39,9 +42,20 @@ export async function openJsonDataset(path: string, profile: FieldProfile | 'aut
   if (!exact && records.length > 0) {
     collector.reject(undefined, 'could not locate each record in the text; record numbers (1-based) are shown instead of line numbers', 'warning');
   }
+  // Only a file that is not UTF-8 is looked at again, byte by byte: where each record lies in the bytes.
+  let byteRanges = isUtf8(bytes) ? undefined : locateRecords(bytes.toString('latin1'), key);
+  if (byteRanges && byteRanges.starts.length !== records.length) {
+    collector.reject(undefined, INVALID_UTF8_MESSAGE, 'warning');
+    byteRanges = undefined;
+  }
   const kept: unknown[] = [];
   records.forEach((record, i) => {
-    if (collector.accept(record, exact ? starts[i] : i + 1)) kept.push(record);
+    const line = exact ? starts[i] : i + 1;
+    if (byteRanges) {
+      const bad = jsonStringsWithInvalidUtf8(bytes, byteRanges.starts[i], byteRanges.ends[i]);
+      for (const field of bad.size ? fieldsHolding(record, bad) : []) collector.warn(line, INVALID_UTF8_MESSAGE, field || undefined);
+    }
+    if (collector.accept(record, line)) kept.push(record);
   });
   const collected = collector.finish(' (the array is empty)');
 

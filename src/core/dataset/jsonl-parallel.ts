@@ -3,29 +3,19 @@
 // duplicate suffixes and problems come out exactly as in the sequential scan.
 import type { FileHandle } from 'node:fs/promises';
 import * as os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FieldProfile } from '../model';
 import type { ExampleCollector } from './collect';
 import { GrowableIndex, indexJsonlHandle } from './jsonl-index';
-import { JSONL_WORKER_SOURCE, RecordStatus } from './jsonl-worker-source';
+import { type JobResult, RecordStatus, type ScanProfile } from './jsonl-worker-source';
 import { detectProfile } from './profiles';
+import { startWorker } from '../start-worker';
 
 export interface ParallelScanOptions {
   workers: number;
   chunkSize?: number;
   signal?: AbortSignal;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
-}
-
-interface JobResult {
-  count: number;
-  lines: number;
-  offsets: Float64Array;
-  lengths: Uint32Array;
-  lineIndex: Uint32Array;
-  status: Uint8Array;
-  texts: string[];
-  fields: string[];
 }
 
 /**
@@ -87,7 +77,7 @@ export async function scanJsonlParallel(
         collector.acceptKey(r.texts[i], status === RecordStatus.IdKey, recordLine);
         out.push(base + r.offsets[i], r.lengths[i], recordLine);
       } else if (status === RecordStatus.Utf8Warning) {
-        collector.reject(recordLine, r.texts[i], 'warning');
+        collector.warn(recordLine, r.texts[i]);
       } else {
         collector.reject(recordLine, r.texts[i], status === RecordStatus.TornLastLine ? 'warning' : 'error', r.fields[i] || undefined);
       }
@@ -146,10 +136,10 @@ class WorkerPool {
 
   constructor(
     readonly size: number,
-    profile: { query: string; target: string; id?: string },
+    profile: ScanProfile,
   ) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(JSONL_WORKER_SOURCE, { eval: true, workerData: { profile }, execArgv: [] });
+      const worker = startWorker({ kind: 'jsonl-scan', profile });
       const entry = { worker, waiting: [] as { resolve(r: JobResult): void; reject(e: unknown): void }[] };
       worker.on('message', (r: JobResult) => entry.waiting.shift()?.resolve(r));
       const fail = (err: unknown) => {

@@ -1,87 +1,59 @@
-// Source of the worker that parses and keys JSONL records in parallel. It is plain JavaScript run with
-// `eval: true`, so it needs no separate bundle entry and runs the same under esbuild and tsx. It mirrors
-// extractFields (collect.ts), describeType (profiles.ts) and contentKey (keys.ts), and runs makeFieldText
-// (field-text.ts) from its own source text; the unit tests check that both paths give identical keys and problems.
+// The worker threads of the parallel JSONL scan (jsonl-parallel.ts), bundled into dist/worker.js with the run-log
+// reader's worker. A job is a buffer of whole lines; the answer gives, per non-blank line, where it is and its key
+// or its problem, worked out by the code of the sequential scan (extractFields, exampleKey), so both scans key and
+// report every record alike.
 //
-// In: { buffer: ArrayBuffer, start, end, final } — whole lines (the last one unterminated only when final).
-// Out: per non-blank line its offset relative to start, byte length (no LF/CRLF), 0-based line index,
-// status (0 keyed by hash, 1 keyed by id, 2 error, 3 torn last line, 4 a warning about the record that follows
-// on the same line) and text (the key, or the message).
+// In: { buffer: ArrayBuffer, start, end, final }: whole lines (the last one unterminated only when final).
+// Out (JobResult): per non-blank line its offset relative to start, byte length (no LF/CRLF), 0-based line index,
+// status and text (the key, or the message).
+import { isUtf8 } from 'node:buffer';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FieldProfile } from '../model';
+import { extractFields, isProblem } from './collect';
+import { INVALID_UTF8_MESSAGE } from './invalid-utf8';
+import { exampleKey } from './keys';
 
 export const enum RecordStatus {
   HashKey = 0,
   IdKey = 1,
   Error = 2,
   TornLastLine = 3,
+  /** A warning about the record that follows on the same line. */
   Utf8Warning = 4,
 }
 
-import { makeFieldText } from './field-text';
+/** The fields of the profile the scan reads (the worker is given these). */
+export type ScanProfile = Pick<FieldProfile, 'query' | 'target' | 'id'>;
 
-/** Mirrored in the worker below. */
-export const INVALID_UTF8_MESSAGE = 'invalid UTF-8: the bad bytes read as U+FFFD, which becomes part of the example key (flags and run logs keyed on the original text will not match)';
-
-export const JSONL_WORKER_SOURCE = String.raw`
-'use strict';
-const { parentPort, workerData } = require('node:worker_threads');
-const { isUtf8 } = require('node:buffer');
-const crypto = require('node:crypto');
-const profile = workerData.profile;
-
-function contentKey(query, target) {
-  const data = query + '\u0000' + target;
-  const hex = crypto.hash ? crypto.hash('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
-  return 'h:' + hex.slice(0, 16);
+export interface JobResult {
+  count: number;
+  lines: number;
+  offsets: Float64Array;
+  lengths: Uint32Array;
+  lineIndex: Uint32Array;
+  status: Uint8Array;
+  texts: string[];
+  fields: string[];
 }
 
-function describeType(value) {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  const t = typeof value;
-  return t === 'object' ? 'an object' : t === 'undefined' ? 'missing' : 'a ' + t;
-}
-
-function getPath(record, path) {
-  if (typeof record !== 'object' || record === null) return undefined;
-  const direct = record[path];
-  if (direct !== undefined || !path.includes('.')) return direct;
-  let value = record;
-  for (const segment of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = value[segment];
-  }
-  return value;
-}
-
-// Transpilers that keep function names (tsx) wrap inner functions in a __name helper call; here it is a no-op.
-const __name = (target) => target;
-const fieldText = (${makeFieldText.toString()})();
-
-function fieldProblem(path, role, value) {
-  return value === undefined
-    ? 'missing ' + role + " field '" + path + "'"
-    : role + " field '" + path + "' is " + describeType(value) + ', expected a string';
-}
-
-parentPort.on('message', (job) => {
-  const bytes = Buffer.from(job.buffer, job.start, job.end - job.start);
+/** Keys or problems of the lines in bytes; `final`: the last line may end without a newline. */
+export function scanJsonlLines(bytes: Buffer, final: boolean, profile: ScanProfile): JobResult {
+  // extractFields reads the answer too when the profile has one; keys need only query, target and id.
+  const keyProfile = { query: profile.query, target: profile.target, id: profile.id } as FieldProfile;
   let capacity = 1024;
   let offsets = new Float64Array(capacity);
   let lengths = new Uint32Array(capacity);
   let lineIndex = new Uint32Array(capacity);
   let status = new Uint8Array(capacity);
-  const texts = [];
-  const fields = [];
+  const texts: string[] = [];
+  const fields: string[] = [];
   let count = 0;
   let lines = 0;
 
-  const push = (offset, length, code, text, field) => {
+  const push = (offset: number, length: number, code: RecordStatus, text: string, field = '') => {
     if (count === capacity) {
       capacity *= 2;
-      const o = new Float64Array(capacity); o.set(offsets); offsets = o;
-      const l = new Uint32Array(capacity); l.set(lengths); lengths = l;
-      const n = new Uint32Array(capacity); n.set(lineIndex); lineIndex = n;
-      const s = new Uint8Array(capacity); s.set(status); status = s;
+      [offsets, lengths, lineIndex, status] = [grow(offsets, capacity), grow(lengths, capacity), grow(lineIndex, capacity), grow(status, capacity)];
     }
     offsets[count] = offset;
     lengths[count] = length;
@@ -92,42 +64,25 @@ parentPort.on('message', (job) => {
     count++;
   };
 
-  const visit = (start, end, terminated) => {
+  const visit = (start: number, end: number, terminated: boolean) => {
     if (end > start && bytes[end - 1] === 0x0d) end--;
     let blank = true;
-    for (let i = start; i < end; i++) {
-      const b = bytes[i];
-      if (b !== 0x20 && b !== 0x09 && b !== 0x0d) { blank = false; break; }
-    }
+    for (let i = start; i < end && blank; i++) blank = bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0d;
     if (blank) return;
-    let record;
     const text = bytes.toString('utf8', start, end);
-    if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) push(start, end - start, 4, 'invalid UTF-8: the bad bytes read as U+FFFD, which becomes part of the example key (flags and run logs keyed on the original text will not match)', '');
+    // U+FFFD may be in the file as such; only bytes that are not UTF-8 are worth a word.
+    if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) push(start, end - start, RecordStatus.Utf8Warning, INVALID_UTF8_MESSAGE);
+    let record: unknown;
     try {
       record = JSON.parse(text);
     } catch (err) {
-      if (terminated) push(start, end - start, 2, 'invalid JSON: ' + err.message, '');
-      else push(start, end - start, 3, 'last line is incomplete (no newline at the end and not valid JSON); skipped', '');
+      if (terminated) push(start, end - start, RecordStatus.Error, `invalid JSON: ${(err as Error).message}`);
+      else push(start, end - start, RecordStatus.TornLastLine, 'last line is incomplete (no newline at the end and not valid JSON); skipped');
       return;
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      push(start, end - start, 2, 'record is ' + describeType(record) + ', not an object', '');
-      return;
-    }
-    const query = fieldText(record, profile.query, 'query');
-    if (typeof query !== 'string') return push(start, end - start, 2, fieldProblem(query.path, 'query', query.value), query.path);
-    const target = fieldText(record, profile.target, 'target');
-    if (typeof target !== 'string') return push(start, end - start, 2, fieldProblem(target.path, 'target', target.value), target.path);
-    if (profile.id === undefined) return push(start, end - start, 0, contentKey(query, target), '');
-    const id = getPath(record, profile.id);
-    const t = typeof id;
-    if (t === 'string' ? id === '' : t !== 'number' && t !== 'bigint' && t !== 'boolean') {
-      const message = t === 'string'
-        ? "id field '" + profile.id + "' is empty"
-        : "id field '" + profile.id + "' is " + describeType(id) + ', expected a string or number';
-      return push(start, end - start, 2, message, profile.id);
-    }
-    push(start, end - start, 1, String(id), '');
+    const found = extractFields(record, keyProfile);
+    if (isProblem(found)) push(start, end - start, RecordStatus.Error, found.message, found.field);
+    else push(start, end - start, found.id !== undefined ? RecordStatus.IdKey : RecordStatus.HashKey, exampleKey(found.query, found.target, found.id));
   };
 
   let pos = 0;
@@ -138,15 +93,21 @@ parentPort.on('message', (job) => {
     lines++;
     pos = nl + 1;
   }
-  if (pos < bytes.length) visit(pos, bytes.length, !job.final);
+  if (pos < bytes.length) visit(pos, bytes.length, !final);
+  return { count, lines, offsets: offsets.slice(0, count), lengths: lengths.slice(0, count), lineIndex: lineIndex.slice(0, count), status: status.slice(0, count), texts, fields };
+}
 
-  offsets = offsets.slice(0, count);
-  lengths = lengths.slice(0, count);
-  lineIndex = lineIndex.slice(0, count);
-  status = status.slice(0, count);
-  parentPort.postMessage(
-    { count, lines, offsets, lengths, lineIndex, status, texts, fields },
-    [offsets.buffer, lengths.buffer, lineIndex.buffer, status.buffer],
-  );
-});
-`;
+function grow<T extends Float64Array | Uint32Array | Uint8Array>(array: T, capacity: number): T {
+  const larger = new (array.constructor as new (n: number) => T)(capacity);
+  larger.set(array);
+  return larger;
+}
+
+/** The worker's loop: answers each job with its JobResult, the typed arrays moved, not copied. */
+export function serveJsonlScanJobs(): void {
+  const { profile } = workerData as { profile: ScanProfile };
+  parentPort!.on('message', (job: { buffer: ArrayBuffer; start: number; end: number; final: boolean }) => {
+    const r = scanJsonlLines(Buffer.from(job.buffer, job.start, job.end - job.start), job.final, profile);
+    parentPort!.postMessage(r, [r.offsets.buffer, r.lengths.buffer, r.lineIndex.buffer, r.status.buffer] as ArrayBuffer[]);
+  });
+}

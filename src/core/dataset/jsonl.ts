@@ -4,8 +4,8 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
+import { INVALID_UTF8_MESSAGE } from './invalid-utf8';
 import { indexJsonlHandle, readLineAt } from './jsonl-index';
-import { INVALID_UTF8_MESSAGE } from './jsonl-worker-source';
 import { defaultWorkerCount, peekProfile, scanJsonlParallel } from './jsonl-parallel';
 
 export interface OpenDatasetOptions {
@@ -86,7 +86,7 @@ async function scanJsonlSequential(handle: FileHandle, collector: ExampleCollect
       let record: unknown;
       const text = bytes.toString('utf8', start, end);
       // U+FFFD may be in the file as such; only bytes that are not UTF-8 are worth a word.
-      if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) collector.reject(line, INVALID_UTF8_MESSAGE, 'warning');
+      if (text.includes('\uFFFD') && !isUtf8(bytes.subarray(start, end))) collector.warn(line, INVALID_UTF8_MESSAGE);
       try {
         record = JSON.parse(text);
       } catch (err) {

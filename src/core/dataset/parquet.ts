@@ -1,12 +1,14 @@
 // Parquet datasets via hyparquet: the query/target/id columns are read one row group at a time to build the
 // keys; get() decodes a small block of rows on demand. The "line" of a record is its 1-based row number
 // (across all shards, for a dataset split over several files).
+import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetParsers } from 'hyparquet';
 import { InputError, type Dataset, type FieldProfile } from '../model';
 import { datasetFromIndex, ExampleCollector } from './collect';
 import { openForReading, type OpenDatasetOptions } from './jsonl';
 import { fieldsOfSpec } from './field-text';
+import { fieldsHolding, INVALID_UTF8_MESSAGE } from './invalid-utf8';
 import { detectProfile } from './profiles';
 
 /** Rows decoded together by get(); neighbouring examples are usually viewed together. */
@@ -51,10 +53,10 @@ export async function openParquetShards(path: string, paths: string[], profile: 
     }
     const numRows = firstRow;
     const totalBytes = shards.reduce((sum, s) => sum + s.file.byteLength, 0);
-    const read = async (shard: Shard, rowStart: number, rowEnd: number, columns?: string[]) => {
+    const read = async (shard: Shard, rowStart: number, rowEnd: number, columns?: string[], parsers?: Partial<ParquetParsers>) => {
       try {
         // The offset index (when the writer stored one) lets a small block skip the pages before it.
-        return await parquetReadObjects({ file: shard.file, metadata: shard.metadata, columns, rowStart, rowEnd, useOffsetIndex: true });
+        return await parquetReadObjects({ file: shard.file, metadata: shard.metadata, columns, rowStart, rowEnd, useOffsetIndex: true, parsers });
       } catch (err) {
         throw new InputError(shard.path, `cannot decode rows ${rowStart + 1}-${rowEnd}: ${(err as Error).message}`, rowStart + 1);
       }
@@ -64,6 +66,16 @@ export async function openParquetShards(path: string, paths: string[], profile: 
     if (numRows === 0) collector.finish(' (the file has no rows)');
     const firstShard = shards.find((s) => s.numRows > 0)!;
     collector.profile ??= detectProfile((await read(firstShard, 0, 1))[0], firstShard.path, 1);
+    // Strings decoded from bytes that are not UTF-8 (hyparquet decodes with U+FFFD for them, as TextDecoder
+    // does), per row group; the rows holding them are warned about, with the field.
+    const invalidUtf8 = new Set<string>();
+    const decoder = new TextDecoder();
+    const stringFromBytes = (bytes: Uint8Array | undefined) => {
+      if (!bytes) return bytes;
+      const text = decoder.decode(bytes);
+      if (text.includes('\uFFFD') && !isUtf8(bytes)) invalidUtf8.add(text);
+      return text;
+    };
     let bytesDone = 0;
     for (const shard of shards) {
       const columnNames = parquetSchema(shard.metadata).children.map((c) => c.element.name);
@@ -72,8 +84,13 @@ export async function openParquetShards(path: string, paths: string[], profile: 
       for (const group of shard.metadata.row_groups) {
         opts.signal?.throwIfAborted();
         const rowEnd = rowStart + Number(group.num_rows);
-        const rows = await read(shard, rowStart, rowEnd, columns);
-        rows.forEach((row, i) => collector.accept(row, shard.firstRow + rowStart + i + 1));
+        invalidUtf8.clear();
+        const rows = await read(shard, rowStart, rowEnd, columns, { stringFromBytes });
+        rows.forEach((row, i) => {
+          const line = shard.firstRow + rowStart + i + 1;
+          if (invalidUtf8.size) for (const field of fieldsHolding(row, invalidUtf8)) collector.warn(line, INVALID_UTF8_MESSAGE, field);
+          collector.accept(row, line);
+        });
         rowStart = rowEnd;
         opts.onProgress?.(bytesDone + (shard.numRows ? Math.round((shard.file.byteLength * rowStart) / shard.numRows) : shard.file.byteLength), totalBytes);
       }

@@ -73,6 +73,10 @@ class RunSweep {
         }
         lastIndex[j] = gm;
         accOf[j] = a;
+        scored[m]++;
+        // A piece worth 0 would leave the sums as they are (no entry is ever -0), so it is not added: an example
+        // with accuracy 0 at m (about a quarter of the paper's) adds nothing at m.
+        if (a === 0) continue;
         // Walk the pieces: on (lastIndex[j+1], lastIndex[j]] the unmasked set is the first j+1 entries.
         const d = diffs[m];
         let runningMax = 0;
@@ -80,12 +84,11 @@ class RunSweep {
           if (accOf[j2] > runningMax) runningMax = accOf[j2];
           const hi = lastIndex[j2];
           const lo = j2 + 1 < count ? lastIndex[j2 + 1] + 1 : 0;
-          if (hi < lo || hi < 0) continue;
+          if (hi < lo || hi < 0 || runningMax === 0) continue;
           const v = runningMax < a ? runningMax : a;
           d[lo < 0 ? 0 : lo] += v;
           d[hi + 1] -= v;
         }
-        scored[m]++;
       }
     }
   }
@@ -144,13 +147,23 @@ function bestGridIndex(r2: Float64Array): number {
   return best;
 }
 
+/** r2Identity(x at grid point g, test accuracy) for every g, with the parts that do not depend on g summed once. */
 function r2PerGrid(points: CalibrationPoint[], sweeps: Float64Array[][], grid: ThresholdGrid): Float64Array {
   const out = new Float64Array(grid.size);
-  const x = new Float64Array(points.length);
+  const columns = points.map((p) => sweeps[p.run][p.checkpoint]);
   const y = Float64Array.from(points, (p) => p.testAccuracy);
+  if (y.length < 2) return out.fill(NaN);
+  // The same sums, in the same order, as r2Identity: the values are bit-identical to calling it per grid point.
+  let mean = 0;
+  for (let k = 0; k < y.length; k++) mean += y[k];
+  mean /= y.length;
+  let tot = 0;
+  for (let k = 0; k < y.length; k++) tot += (y[k] - mean) ** 2;
+  if (tot === 0) return out.fill(NaN);
   for (let g = 0; g < grid.size; g++) {
-    points.forEach((p, k) => (x[k] = sweeps[p.run][p.checkpoint][g]));
-    out[g] = r2Identity(x, y);
+    let res = 0;
+    for (let k = 0; k < columns.length; k++) res += (y[k] - columns[k][g]) ** 2;
+    out[g] = 1 - res / tot;
   }
   return out;
 }

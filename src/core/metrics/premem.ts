@@ -69,38 +69,45 @@ export interface CheckpointMeans {
 /** Dataset means per checkpoint at a threshold, without materialising per-example arrays (the slider's path). */
 export function checkpointMeans(prepared: PreparedRun, thr: number): CheckpointMeans {
   const { run, logLogPerplexity: ll, members } = prepared;
-  const M = run.checkpoints.length;
-  const preSum = new Float64Array(M);
-  const accSum = new Float64Array(M);
-  const scored = new Float64Array(M);
+  const means: CheckpointMeans = { preMemAccuracy: [], trainAccuracy: [], scored: [] };
   // Checkpoint by checkpoint over a running maximum per example: sequential passes over each column, which at
   // a million examples is several times faster than visiting the checkpoints of one example at a time. The
   // sums still add the members in the same order, so the means are bit-identical.
   const runningMax = new Float64Array(run.numExamples).fill(-Infinity);
-  const all = run.subset === undefined && members.length === run.numExamples;
-  for (let m = 0; m < M; m++) {
-    const acc = run.checkpoints[m].accuracy;
-    const llm = ll[m];
-    let pre = 0;
-    let sum = 0;
-    let count = 0;
-    for (let k = 0; k < members.length; k++) {
-      const i = all ? k : members[k];
-      const a = acc[i];
-      if (a !== a) continue; // NaN: not scored
-      let best = runningMax[i];
-      if (llm[i] >= thr ? a > best : 0 > best) runningMax[i] = best = llm[i] >= thr ? a : 0;
-      pre += best < a ? best : a;
-      sum += a;
-      count++;
-    }
-    preSum[m] = pre;
-    accSum[m] = sum;
-    scored[m] = count;
+  const some = run.subset === undefined && members.length === run.numExamples ? undefined : members; // undefined: all
+  const sums = new Float64Array(3);
+  for (let m = 0; m < run.checkpoints.length; m++) {
+    addCheckpointSums(run.checkpoints[m].accuracy, ll[m], some, thr, runningMax, sums);
+    const [pre, sum, count] = sums;
+    means.preMemAccuracy.push(count ? pre / count : NaN);
+    means.trainAccuracy.push(count ? sum / count : NaN);
+    means.scored.push(count);
   }
-  return {
-    preMemAccuracy: Array.from(preSum, (s, m) => (scored[m] ? s / scored[m] : NaN)),
-    trainAccuracy: Array.from(accSum, (s, m) => (scored[m] ? s / scored[m] : NaN)),
-    scored: Array.from(scored),
-  };
+  return means;
+}
+
+/**
+ * One checkpoint of checkpointMeans(): sums of PreMemAcc and accuracy and the count of scored examples over
+ * `members` (every example when undefined) into sums[0..2], updating the running maximum. A function of its own
+ * with nothing after the loop, so the optimized loop that V8 switches to in the middle of the first call is kept
+ * for the following checkpoints instead of being thrown away at the first unfamiliar statement.
+ */
+function addCheckpointSums(acc: Float64Array, llm: Float64Array, members: Int32Array | undefined, thr: number, runningMax: Float64Array, sums: Float64Array): void {
+  let pre = 0;
+  let sum = 0;
+  let count = 0;
+  const n = members ? members.length : acc.length;
+  for (let k = 0; k < n; k++) {
+    const i = members ? members[k] : k;
+    const a = acc[i];
+    if (a !== a) continue; // NaN: not scored
+    let best = runningMax[i];
+    if (llm[i] >= thr ? a > best : 0 > best) runningMax[i] = best = llm[i] >= thr ? a : 0;
+    pre += best < a ? best : a;
+    sum += a;
+    count++;
+  }
+  sums[0] = pre;
+  sums[1] = sum;
+  sums[2] = count;
 }

@@ -1,6 +1,7 @@
 // Per-checkpoint columns that grow while a log is read: scores per example, and where each example's
 // sample texts sit in the log (file, byte offset, byte length) so they can be read back on demand.
 import type { CheckpointScores } from '../model';
+import { MAX_SAMPLES } from './premem/records';
 
 export interface ExampleScores {
   accuracy: number;
@@ -89,11 +90,11 @@ export class CheckpointColumns {
   setScores(index: number, accuracy: number, sampleCount: number, perplexity: number, distinctAnswers: number): void {
     this.ensure(index + 1);
     this.accuracy[index] = accuracy;
-    this.sampleCount[index] = Math.min(sampleCount, 65535);
+    this.sampleCount[index] = Math.min(sampleCount, MAX_SAMPLES);
     this.perplexity[index] = perplexity;
     if (distinctAnswers >= 0) {
       this.distinctAnswers ??= new Uint16Array(this.capacity);
-      this.distinctAnswers[index] = Math.min(distinctAnswers, 65535);
+      this.distinctAnswers[index] = Math.min(distinctAnswers, MAX_SAMPLES);
     } else if (this.distinctAnswers) {
       this.distinctAnswers[index] = 0;
     }

@@ -21,7 +21,7 @@ import {
 } from '../model';
 import { CheckpointColumns } from './checkpoint-columns';
 import { LineScanner, readBytesAt } from './line-scanner';
-import { distinctAnswerCount } from './premem/records';
+import { distinctAnswerCount, MAX_SAMPLES } from './premem/records';
 import { ProblemLog } from './problem-log';
 import { findTrainerState, readTrainerState } from './trainer-state';
 
@@ -220,7 +220,7 @@ function entryOf(value: unknown, task: GradingTask, dataset: Dataset | undefined
     }
   }
   if (texts.length === 0) return { problem: "'resps' holds no responses", field: 'resps' };
-  if (texts.length > 65535) return { problem: `'resps' holds ${texts.length} responses, at most 65535 are supported`, field: 'resps' };
+  if (texts.length > MAX_SAMPLES) return { problem: `'resps' holds ${texts.length} responses, at most ${MAX_SAMPLES} are supported`, field: 'resps' };
   let answer = docAnswer(rec.doc, task, dataset);
   // lm-eval's own target (doc_to_target): a trace, or the answer alone.
   if (answer === null && (typeof rec.target === 'string' || typeof rec.target === 'number')) answer = targetAnswer(task, String(rec.target)) ?? graders[task].normalise(String(rec.target));

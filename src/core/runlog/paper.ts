@@ -1,9 +1,10 @@
 // Reader for the paper's released layout: <run>/checkpoint-<step>/{train_perplexities, train_answer_types*, test_answer_types*}.npy
 // and <run>/subsample_idxs.npy. See docs/run-log-format.md ("The paper's released arrays").
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type CheckpointScores, InputError, type InputProblem, type Run } from '../model';
-import { readNpy } from '../npy';
+import { npyDataBytes, type NpyHeader, parseNpy, parseNpyHeader, ReusedReadBuffer } from '../npy';
+import { nextTurn } from '../turn';
 
 /** The released analysis' choice of answer file per checkpoint folder, in this order of suffixes. */
 export const RELEASED_ANSWER_ORDER = [
@@ -70,36 +71,43 @@ function checkMissingSubset(runDir: string, numExamples: number, lastStep: numbe
 
 const CHECKPOINT_DIR = /^checkpoint-(\d+)$/;
 
-async function isDir(p: string): Promise<boolean> {
-  return (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
+// The folders are read synchronously: a few hundred small reads of cached files, which the asynchronous API
+// would send one by one through the thread pool at several times the cost. readPaperRuns() gives the event loop
+// a turn between runs.
+function isDir(p: string): boolean {
+  return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
-async function checkpointDirs(runDir: string): Promise<{ name: string; step: number }[]> {
-  const names = await readdir(runDir).catch(() => [] as string[]);
+function readdirOrEmpty(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function checkpointDirs(runDir: string): { name: string; step: number }[] {
   const found = [];
-  for (const name of names) {
+  for (const name of readdirOrEmpty(runDir)) {
     const m = CHECKPOINT_DIR.exec(name);
-    if (m && (await isDir(path.join(runDir, name)))) found.push({ name, step: Number(m[1]) });
+    if (m && isDir(path.join(runDir, name))) found.push({ name, step: Number(m[1]) });
   }
   return found.sort((a, b) => a.step - b.step);
 }
 
 /** Whether a folder is one run of the paper's layout (it has checkpoint-N folders with train_perplexities.npy). */
-export async function isPaperRun(dir: string): Promise<boolean> {
-  const cks = await checkpointDirs(dir);
-  if (cks.length === 0) return false;
-  const files = await readdir(path.join(dir, cks[0].name)).catch(() => [] as string[]);
-  return files.includes('train_perplexities.npy');
+function isPaperRun(dir: string): boolean {
+  const cks = checkpointDirs(dir);
+  return cks.length > 0 && readdirOrEmpty(path.join(dir, cks[0].name)).includes('train_perplexities.npy');
 }
 
 /** Run folders under dir (or dir itself when it is a run), sorted by name. */
 export async function findPaperRuns(dir: string): Promise<string[]> {
-  if (await isPaperRun(dir)) return [dir];
-  const names = (await readdir(dir).catch(() => [] as string[])).sort();
+  if (isPaperRun(dir)) return [dir];
   const runs = [];
-  for (const name of names) {
+  for (const name of readdirOrEmpty(dir).sort()) {
     const p = path.join(dir, name);
-    if ((await isDir(p)) && (await isPaperRun(p))) runs.push(p);
+    if (isDir(p) && isPaperRun(p)) runs.push(p);
   }
   return runs;
 }
@@ -120,59 +128,134 @@ export function pickAnswerFile(files: string[], kind: 'train' | 'test', policy: 
   return candidates[0]?.f;
 }
 
-/** Per-example accuracy (share of code 0) and distinct outcome count from an (examples, n) outcome array. */
-function accuracyFromOutcomes(codes: Float64Array, shape: number[], file: string) {
-  if (shape.length !== 2) throw new InputError(file, `expected a 2-D (examples, samples) array, found shape (${shape.join(', ')})`);
-  const [rows, n] = shape;
-  const accuracy = new Float64Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let correct = 0;
-    for (let j = 0; j < n; j++) {
-      const c = codes[i * n + j];
-      if (c === 0) correct++;
-      else if (c !== 1 && c !== 2) throw new InputError(file, `outcome code ${c} at row ${i}, sample ${j} (expected 0, 1 or 2)`);
+/** An int64 array's data as 32-bit halves, low then high (little-endian), viewed in place. */
+function int64Halves(buf: Buffer, header: NpyHeader): Int32Array {
+  const bytes = npyDataBytes(buf, header);
+  return new Int32Array(bytes.buffer, bytes.byteOffset, 2 * header.count);
+}
+
+/**
+ * Correct samples (code 0) per row of int64 codes seen as 32-bit halves (low, high); returns non-zero when some
+ * code is not 0, 1 or 2. Branch-free: codes 0 and 1 come in random order, and a branch per code would be
+ * mispredicted about half the time.
+ */
+function countCorrectInt64(halves: Int32Array, n: number, correct: Int32Array): number {
+  let invalid = 0;
+  for (let i = 0, k = 0; i < correct.length; i++) {
+    let c = 0;
+    for (const end = k + 2 * n; k < end; k += 2) {
+      const low = halves[k];
+      invalid |= halves[k + 1] | (low & ~3) | (low & (low >>> 1) & 1); // high word, bits above 1, or code 3
+      c += ((low | -low) >>> 31) ^ 1; // 1 when low is 0
     }
-    accuracy[i] = correct / n;
+    correct[i] = c;
   }
+  return invalid;
+}
+
+/**
+ * Correct samples (code 0) per row of an (examples, n) outcome array, n = 1 for a 1-D array. A code other than
+ * 0, 1 and 2 is an error naming its row and sample. int64, the released type, is counted on the file's bytes: no
+ * float64 copy of the array is made.
+ */
+function correctPerRow(buf: Buffer, file: string): { correct: Int32Array; rows: number; n: number; shape: number[] } {
+  const header = parseNpyHeader(buf, file);
+  const { shape } = header;
+  const rows = shape.length ? shape[0] : 1;
+  const n = rows ? header.count / rows : 0;
+  const correct = new Int32Array(rows);
+  if (header.dtype === '<i8') {
+    if (countCorrectInt64(int64Halves(buf, header), n, correct) === 0) return { correct, rows, n, shape };
+  }
+  // Other types, and int64 arrays with a bad code (to name it).
+  const codes = parseNpy(buf, file).data;
+  for (let i = 0, k = 0; i < rows; i++) {
+    let c = 0;
+    for (let j = 0; j < n; j++, k++) {
+      const code = codes[k];
+      if (code === 0) c++;
+      else if (code !== 1 && code !== 2) throw new InputError(file, `outcome code ${code} at row ${i}, sample ${j} (expected 0, 1 or 2)`);
+    }
+    correct[i] = c;
+  }
+  return { correct, rows, n, shape };
+}
+
+/** Per-example accuracy (share of code 0) from an (examples, n) outcome array. */
+function accuracyFromOutcomes(buf: Buffer, file: string) {
+  const { correct, rows, n, shape } = correctPerRow(buf, file);
+  if (shape.length !== 2) throw new InputError(file, `expected a 2-D (examples, samples) array, found shape (${shape.join(', ')})`);
+  const accuracy = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) accuracy[i] = correct[i] / n;
   return { accuracy, rows, n };
 }
 
-async function readCheckpoint(dir: string, id: string, step: number, options: PaperReadOptions): Promise<CheckpointScores> {
+/** Test accuracy: the share of code 0 over all samples of all test examples. */
+function testAccuracyFromOutcomes(buf: Buffer, file: string): number {
+  const { correct, rows, n } = correctPerRow(buf, file);
+  let sum = 0;
+  for (let i = 0; i < rows; i++) sum += correct[i];
+  return sum / (rows * n);
+}
+
+function readCheckpoint(dir: string, id: string, step: number, options: PaperReadOptions, reader: ReusedReadBuffer): CheckpointScores {
   const policy = options.answerFiles ?? 'released';
-  const files = await readdir(dir);
+  const files = readdirSync(dir);
   if (!files.includes('train_perplexities.npy')) throw new InputError(dir, 'no train_perplexities.npy in this checkpoint folder');
   const perplexityFile = path.join(dir, 'train_perplexities.npy');
-  const perp = await readNpy(perplexityFile);
-  unknownBadPerplexities(perp.data, perplexityFile, options.problems);
+  // A copy: the checkpoint keeps its perplexities, and the read buffer is reused by the next file.
+  const perplexity = parseNpy(reader.read(perplexityFile), perplexityFile).data.slice();
+  unknownBadPerplexities(perplexity, perplexityFile, options.problems);
   const trainName = pickAnswerFile(files, 'train', policy);
   if (!trainName) throw new InputError(dir, 'no train_answer_types*.npy file in this checkpoint folder');
   const trainFile = path.join(dir, trainName);
-  const train = await readNpy(trainFile);
-  const { accuracy, rows, n } = accuracyFromOutcomes(train.data, train.shape, trainFile);
-  if (perp.data.length !== rows) {
-    throw new InputError(perplexityFile, `${perp.data.length} perplexities but ${rows} rows in ${trainName}`);
+  const { accuracy, rows, n } = accuracyFromOutcomes(reader.read(trainFile), trainFile);
+  if (perplexity.length !== rows) {
+    throw new InputError(perplexityFile, `${perplexity.length} perplexities but ${rows} rows in ${trainName}`);
   }
   const checkpoint: CheckpointScores = {
     id,
     step,
     accuracy,
     sampleCount: new Uint16Array(rows).fill(n),
-    perplexity: perp.data,
+    perplexity,
   };
   const testName = pickAnswerFile(files, 'test', policy);
   if (testName) {
-    const test = await readNpy(path.join(dir, testName));
-    let correct = 0;
-    for (const c of test.data) if (c === 0) correct++;
-    checkpoint.testAccuracy = correct / test.data.length;
+    const testFile = path.join(dir, testName);
+    checkpoint.testAccuracy = testAccuracyFromOutcomes(reader.read(testFile), testFile);
   }
   return checkpoint;
 }
 
-export async function readPaperRun(runDir: string, options: PaperReadOptions = {}): Promise<Run> {
-  const dirs = await checkpointDirs(runDir);
+/**
+ * The distinct indices of subsample_idxs.npy in ascending order, or undefined when they list every example
+ * (full runs list all of them, shuffled): only a strict subset restricts the dataset mean.
+ */
+function trainingSubset(buf: Buffer, numExamples: number, file: string): Int32Array | undefined {
+  const header = parseNpyHeader(buf, file);
+  // int64, the released type, read as 32-bit halves: an index is the low half, with a high half of 0.
+  const halves = header.dtype === '<i8' ? int64Halves(buf, header) : undefined;
+  const values = halves ? undefined : parseNpy(buf, file).data;
+  // Marks instead of a Set and a sort: the distinct indices come out sorted in one pass over the examples.
+  const listed = new Uint8Array(numExamples);
+  let distinct = 0;
+  for (let k = 0; k < header.count; k++) {
+    const i = halves ? (halves[2 * k + 1] === 0 ? halves[2 * k] : -1) : values![k];
+    if (!(Number.isInteger(i) && i >= 0 && i < numExamples)) throw new InputError(file, `index ${parseNpy(buf, file).data[k]} outside 0..${numExamples - 1}`);
+    distinct += 1 - listed[i];
+    listed[i] = 1;
+  }
+  if (distinct === numExamples) return undefined;
+  const subset = new Int32Array(distinct);
+  for (let i = 0, n = 0; i < numExamples; i++) if (listed[i]) subset[n++] = i;
+  return subset;
+}
+
+export async function readPaperRun(runDir: string, options: PaperReadOptions = {}, reader = new ReusedReadBuffer()): Promise<Run> {
+  const dirs = checkpointDirs(runDir);
   if (dirs.length === 0) throw new InputError(runDir, 'no checkpoint-<step> folders');
-  const checkpoints = await Promise.all(dirs.map((d) => readCheckpoint(path.join(runDir, d.name), d.name, d.step, options)));
+  const checkpoints = dirs.map((d) => readCheckpoint(path.join(runDir, d.name), d.name, d.step, options, reader));
   const numExamples = checkpoints[0].accuracy.length;
   for (const c of checkpoints) {
     if (c.accuracy.length !== numExamples) {
@@ -182,20 +265,8 @@ export async function readPaperRun(runDir: string, options: PaperReadOptions = {
   checkpoints.forEach((c, i) => (c.epoch = i + 1)); // one checkpoint per epoch in the released runs
   let subset: Int32Array | undefined;
   const subsetFile = path.join(runDir, 'subsample_idxs.npy');
-  if (await stat(subsetFile).catch(() => undefined)) {
-    const idx = (await readNpy(subsetFile)).data;
-    // Marks instead of a Set and a sort: the distinct indices come out sorted in one pass over the examples.
-    const listed = new Uint8Array(numExamples);
-    let distinct = 0;
-    for (const i of idx) {
-      if (!(Number.isInteger(i) && i >= 0 && i < numExamples)) throw new InputError(subsetFile, `index ${i} outside 0..${numExamples - 1}`);
-      if (!listed[i]) distinct++;
-      listed[i] = 1;
-    }
-    const unique = new Int32Array(distinct);
-    for (let i = 0, n = 0; i < numExamples; i++) if (listed[i]) unique[n++] = i;
-    // Full runs list every example (shuffled); only a strict subset restricts the dataset mean.
-    if (unique.length < numExamples) subset = unique;
+  if (statSync(subsetFile, { throwIfNoEntry: false })) {
+    subset = trainingSubset(reader.read(subsetFile), numExamples, subsetFile);
   } else {
     checkMissingSubset(runDir, numExamples, dirs[dirs.length - 1].step, options.problems);
   }
@@ -205,5 +276,11 @@ export async function readPaperRun(runDir: string, options: PaperReadOptions = {
 export async function readPaperRuns(dir: string, options: PaperReadOptions = {}): Promise<Run[]> {
   const dirs = await findPaperRuns(dir);
   if (dirs.length === 0) throw new InputError(dir, 'no runs of the paper layout (folders with checkpoint-<step>/train_perplexities.npy)');
-  return Promise.all(dirs.map((d) => readPaperRun(d, options)));
+  const runs = [];
+  const reader = new ReusedReadBuffer();
+  for (const d of dirs) {
+    runs.push(await readPaperRun(d, options, reader));
+    await nextTurn();
+  }
+  return runs;
 }

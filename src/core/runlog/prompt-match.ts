@@ -5,7 +5,7 @@
 import { gradeAgainst, referenceAnswer } from '../grading';
 import type { CheckpointScores, Dataset, ExampleSamples, GradingTask, Run, RunFormat } from '../model';
 import { CheckpointColumns } from './checkpoint-columns';
-import { distinctAnswerCount } from './premem/records';
+import { distinctAnswerCount, MAX_SAMPLES } from './premem/records';
 
 const normalise = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -128,7 +128,7 @@ export class PromptMatchedRun {
         const grades = grade(example, texts);
         col.set(example, {
           accuracy: grades.filter((g) => g.outcome === 'correct').length / grades.length,
-          sampleCount: Math.min(grades.length, 65535),
+          sampleCount: Math.min(grades.length, MAX_SAMPLES),
           perplexity: NaN,
           distinctAnswers: distinctAnswerCount(grades.map((g) => g.answer)),
         });

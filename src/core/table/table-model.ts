@@ -5,6 +5,7 @@ import type { Dataset } from '../model';
 import type { FlagState } from '../flags/flag-store';
 import { TRAJECTORY_LABELS, TRAJECTORY_NAMES } from '../metrics/dynamics';
 import { BUCKET_NAMES } from '../buckets';
+import { lowerBound } from '../sorted-search';
 import { filterRows, inversePermutation, sortRows } from './order';
 import type { RecordSource, ScanOptions } from './record-source';
 import type { TableRow, ViewQuery } from './table-view';
@@ -139,13 +140,7 @@ export class TableModel {
   exampleAtLine(line: number): { index: number; exact: boolean } | undefined {
     const lines = this.dataset.lines;
     if (lines.length === 0) return undefined;
-    let lo = 0;
-    let hi = lines.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (lines[mid] < line) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(lines, line);
     if (lo === lines.length) return { index: lines.length - 1, exact: false };
     return { index: lo, exact: lines[lo] === line };
   }

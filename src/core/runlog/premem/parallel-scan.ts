@@ -2,9 +2,9 @@
 // themselves (scan-worker.ts); the main thread only applies their typed columns, strictly in file order, so
 // placement, "last record wins", problems and their line numbers come out exactly as in the sequential read.
 import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { defaultWorkerCount } from '../../dataset/jsonl-parallel';
+import { startWorker } from '../../start-worker';
 import type { CheckpointState, PreMemLogReader } from './log-reader';
 import { KeyStatus, type ScanJob, type ScanResult, type ScanWorkerData } from './scan-worker';
 
@@ -80,15 +80,6 @@ function sharedKeys(keys: readonly string[]): ScanWorkerData['keys'] {
   });
   o[keys.length] = at;
   return { bytes, offsets };
-}
-
-function startWorker(workerData: ScanWorkerData): Worker {
-  // From sources (tests, benchmarks under tsx) the entry is TypeScript; bundled, dist/worker.js sits beside us.
-  if (__filename.endsWith('.ts')) {
-    const entry = path.join(__dirname, '..', '..', 'worker.ts');
-    return new Worker(`require('tsx/cjs'); require(${JSON.stringify(entry)});`, { eval: true, workerData, execArgv: [] });
-  }
-  return new Worker(path.join(__dirname, 'worker.js'), { workerData, execArgv: [] });
 }
 
 /**

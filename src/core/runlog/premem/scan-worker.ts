@@ -336,11 +336,6 @@ function sameBytes(buf: Buffer, s: number, e: number, other: Buffer): boolean {
 export function serveScanJobs(): void {
   const data = workerData as ScanWorkerData;
   const keys = data.keys && { bytes: new Uint8Array(data.keys.bytes), offsets: new Uint32Array(data.keys.offsets) };
-  // The first ArrayBuffer a thread detaches (here: moving a result to the main thread) makes V8 throw away all
-  // optimized code that assumed none ever would, i.e. the whole parser, in the middle of the scan. Detaching one
-  // now, before anything is optimized, costs nothing.
-  const spare = new ArrayBuffer(8);
-  structuredClone(spare, { transfer: [spare] });
   primeFastPath();
   parentPort!.on('message', (job: ScanJob) => {
     try {
