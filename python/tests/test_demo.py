@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from premem.demo.data import generate
@@ -49,3 +50,15 @@ def test_tokenizer_ids_are_dense_when_words_are_single_letters():
     # A model sized by len(tokenizer) must cover every id: one-letter words ("a", "I") must not leave gaps.
     tokenizer = build_tokenizer(["I have a cat and a dog", "x is 3"])
     assert max(tokenizer.get_vocab().values()) == len(tokenizer) - 1
+
+
+def test_prepare_writes_the_data_and_config_a_training_run_writes_and_trains_nothing(tmp_path):
+    from premem.demo.train import FAST, main
+
+    assert main(["--out", str(tmp_path), "--fast", "--prepare"]) == 0
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "data", "data/test.jsonl", "data/train.jsonl", "premem.json"]
+    train, test = generate(FAST[0], FAST[1], seed=0)  # what `--fast` writes again before it trains
+    assert [json.loads(line) for line in (tmp_path / "data" / "train.jsonl").read_text("utf-8").splitlines()] == train
+    assert len((tmp_path / "data" / "test.jsonl").read_text("utf-8").splitlines()) == len(test)
+    assert json.loads((tmp_path / "premem.json").read_text("utf-8"))["runs"] == ["runs"]
