@@ -6,7 +6,7 @@ import json
 import re
 
 from premem.demo.data import generate
-from premem.demo.model import build_tokenizer
+from premem.demo.model import build_model, build_tokenizer
 from premem.grading import extract_gsm8k_answer
 
 
@@ -62,3 +62,10 @@ def test_prepare_writes_the_data_and_config_a_training_run_writes_and_trains_not
     assert [json.loads(line) for line in (tmp_path / "data" / "train.jsonl").read_text("utf-8").splitlines()] == train
     assert len((tmp_path / "data" / "test.jsonl").read_text("utf-8").splitlines()) == len(test)
     assert json.loads((tmp_path / "premem.json").read_text("utf-8"))["runs"] == ["runs"]
+
+
+def test_the_model_has_heads_of_32_dimensions_as_vllm_cpu_attention_needs():
+    # vLLM's CPU build refuses smaller heads ("Unsupported CPU attention configuration: head_dim=24").
+    train, _ = generate(20, 0, seed=0)
+    config = build_model(build_tokenizer([e["question"] + e["answer"] for e in train]), seed=0).config
+    assert config.hidden_size // config.num_attention_heads == config.head_dim == 32
