@@ -13,6 +13,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN_FILE = ROOT / "test" / "fixtures" / "datasets" / "gsm8k-train-200.jsonl"
+# Tokens of prompt + target the helpers train on; longer rows are cut there.
+MAX_TOKENS = 200
 
 
 def gsm8k_rows(start: int, count: int) -> list[dict[str, Any]]:
@@ -58,8 +60,10 @@ class LmDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
         self.items = []
         for r in rows:
             prompt = tokenizer(r["question"] + "\nAnswer:")["input_ids"]
-            full = tokenizer(r["question"] + "\nAnswer: " + r["answer"] + "\nDone.")["input_ids"][:200]
-            self.items.append({"input_ids": full, "labels": [-100] * len(prompt) + full[len(prompt) :]})
+            full = tokenizer(r["question"] + "\nAnswer: " + r["answer"] + "\nDone.")["input_ids"]
+            labels = [-100] * len(prompt) + full[len(prompt) :]
+            # Cut both together: a prompt longer than the window would otherwise leave more labels than ids.
+            self.items.append({"input_ids": full[:MAX_TOKENS], "labels": labels[:MAX_TOKENS]})
 
     def __len__(self) -> int:
         return len(self.items)

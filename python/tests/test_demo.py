@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from premem.demo.data import generate
-from premem.demo.model import build_tokenizer
+from premem.demo.model import build_model, build_tokenizer
 from premem.grading import extract_gsm8k_answer
 
 
@@ -49,3 +50,22 @@ def test_tokenizer_ids_are_dense_when_words_are_single_letters():
     # A model sized by len(tokenizer) must cover every id: one-letter words ("a", "I") must not leave gaps.
     tokenizer = build_tokenizer(["I have a cat and a dog", "x is 3"])
     assert max(tokenizer.get_vocab().values()) == len(tokenizer) - 1
+
+
+def test_prepare_writes_the_data_and_config_a_training_run_writes_and_trains_nothing(tmp_path):
+    from premem.demo.train import FAST, main
+
+    assert main(["--out", str(tmp_path), "--fast", "--prepare"]) == 0
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "data", "data/test.jsonl", "data/train.jsonl", "premem.json"]
+    train, test = generate(FAST[0], FAST[1], seed=0)  # what `--fast` writes again before it trains
+    assert [json.loads(line) for line in (tmp_path / "data" / "train.jsonl").read_text("utf-8").splitlines()] == train
+    assert len((tmp_path / "data" / "test.jsonl").read_text("utf-8").splitlines()) == len(test)
+    assert json.loads((tmp_path / "premem.json").read_text("utf-8"))["runs"] == ["runs"]
+
+
+def test_the_model_has_heads_of_32_dimensions_as_vllm_cpu_attention_needs():
+    # vLLM's CPU build refuses smaller heads ("Unsupported CPU attention configuration: head_dim=24").
+    train, _ = generate(20, 0, seed=0)
+    config = build_model(build_tokenizer([e["question"] + e["answer"] for e in train]), seed=0).config
+    assert config.hidden_size // config.num_attention_heads == config.head_dim == 32

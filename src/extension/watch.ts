@@ -138,13 +138,21 @@ export class SessionWatcher implements vscode.Disposable {
     if (!this.manager.session && !this.manager.loading) await this.manager.openWorkspaceConfig();
   }
 
-  /** A premem.json created in a workspace folder while no session is open opens it. */
+  /**
+   * A premem.json created in a workspace folder while no session is open opens it. So does a PreMem run log
+   * created while none is open: a premem.json opened before its training wrote any log fails to open (its runs
+   * are not there yet), and the first log is the moment to try again.
+   */
   private watchWorkspaceConfig(): vscode.Disposable {
     const subscriptions: vscode.Disposable[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, CONFIG_FILE), false, true, true);
-      watcher.onDidCreate(() => this.reloadConfig());
-      subscriptions.push(watcher);
+      const config = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, CONFIG_FILE), false, true, true);
+      config.onDidCreate(() => this.reloadConfig());
+      const logs = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, `**/*${PREMEM_LOG_SUFFIX}`), false, true, true);
+      logs.onDidCreate(() => {
+        if (!this.manager.session) this.reloadConfig();
+      });
+      subscriptions.push(config, logs);
     }
     return vscode.Disposable.from(...subscriptions);
   }

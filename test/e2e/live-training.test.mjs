@@ -1,7 +1,8 @@
 // A real training run watched in real VS Code: the tiny Llama of `premem-train-demo` trains on CPU while the
 // dataset is open; PreMemCallback appends each checkpoint to the run log, and the marks and the status bar follow
 // checkpoint by checkpoint. Afterwards the example panel shows the model's own samples turning into verbatim copies
-// of the target. Needs the Python venv that `npm test` sets up (scripts/setup-python.sh).
+// of the target. VS Code opened on the folder before training writes its first log picks the log up when it appears.
+// Needs the Python venv that `npm test` sets up (scripts/setup-python.sh).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -22,48 +23,83 @@ if (skip) console.log(`# SKIPPED live-training e2e: ${skip}`);
 
 const readJsonl = async (file) => (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
+/** premem-train-demo running in the background, its output collected. */
+function startTraining(args) {
+  const training = spawn(TRAIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const state = { output: '', running: true };
+  training.stdout.on('data', (d) => (state.output += d));
+  training.stderr.on('data', (d) => (state.output += d));
+  state.exited = new Promise((resolve) => training.on('exit', (code) => resolve(code)));
+  void state.exited.then(() => (state.running = false));
+  state.stop = () => state.running && training.kill('SIGTERM');
+  return state;
+}
+
+/**
+ * Waits until the status bar counts `checkpoints` checkpoints, checking that the records' marks are drawn at each
+ * new count; returns what was seen at each count (the status text, and whether training still ran).
+ */
+async function followCheckpoints(page, screenshot, training, checkpoints, timeoutMs) {
+  const seen = new Map(); // checkpoint count -> status text, as observed while training ran
+  for (const deadline = Date.now() + timeoutMs; ; ) {
+    if (Date.now() > deadline) {
+      await screenshot('live-training-stuck');
+      throw new Error(`the status bar never reached ${checkpoints} checkpoints; seen: ${JSON.stringify([...seen])}\n${training.output}`);
+    }
+    const status = (await readStatusBar(page)).find((item) => item.id === STATUS_ID)?.text ?? '';
+    const count = /ckpt \d+\/(\d+)/.exec(status)?.[1];
+    if (count && !seen.has(Number(count))) {
+      seen.set(Number(count), { status, running: training.running });
+      // The marks of the records follow (they are drawn just after the status bar changes).
+      await page.waitForFunction(() => document.querySelectorAll('.editor-instance .glyph-margin-widgets .cgmr').length > 5, undefined, { timeout: 60_000, polling: 100 });
+    }
+    if (Number(count) === checkpoints) return seen;
+    if (!training.running && (await training.exited) !== 0) throw new Error(`premem-train-demo failed:\n${training.output}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+// todo: the session now opens when the first log appears (1 run, 0 checkpoints, its appended records re-read), but
+// the status bar and marks do not follow the checkpoints that arrive after that; the session opened on a run without
+// checkpoints needs a fix in the core session's refresh.
+test('VS Code opened before training starts: the run log is read once it appears', { skip, todo: 'a session opened on a run with no checkpoint yet does not follow new checkpoints', timeout: 600_000 }, async () => {
+  const workspace = await tempDir('live-training-early');
+  // The data and premem.json only: the folder opens with no runs/ yet, as when VS Code is opened on a training
+  // run's folder before its first checkpoint is logged.
+  const prepared = startTraining(['--out', workspace, '--fast', '--prepare']);
+  assert.equal(await prepared.exited, 0, prepared.output);
+  assert.ok(!existsSync(join(workspace, 'runs')));
+  await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'live-training-early', settings: SETTINGS }, async ({ page, screenshot }) => {
+    const training = startTraining(['--out', workspace, '--fast', '--epochs', '16', '--save-every', '8']);
+    try {
+      await followCheckpoints(page, screenshot, training, 2, 480_000);
+      assert.equal(await training.exited, 0, training.output);
+    } finally {
+      training.stop();
+    }
+  });
+});
+
 test('a tiny model training on CPU: marks follow each new checkpoint; the panel shows its samples becoming verbatim copies', { skip, timeout: 900_000 }, async () => {
   const workspace = await tempDir('live-training');
-  const training = spawn(TRAIN, ['--out', workspace, '--fast', '--epochs', String(EPOCHS), '--save-every', String(SAVE_EVERY)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  training.stdout.on('data', (d) => (output += d));
-  training.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => training.on('exit', (code) => resolve(code)));
-  let running = true;
-  void exited.then(() => (running = false));
+  const training = startTraining(['--out', workspace, '--fast', '--epochs', String(EPOCHS), '--save-every', String(SAVE_EVERY)]);
   try {
     // The script writes the data and premem.json first, then trains; VS Code opens once the run log holds its first
     // checkpoint, and the rest arrive while it watches.
     const runsDir = join(workspace, 'runs');
     const hasCheckpoint = () => existsSync(runsDir) && readdirSync(runsDir).some((f) => readFileSync(join(runsDir, f), 'utf8').includes('"type":"checkpoint"'));
     for (const deadline = Date.now() + 300_000; !existsSync(join(workspace, 'premem.json')) || !hasCheckpoint(); ) {
-      if (!running || Date.now() > deadline) throw new Error(`premem-train-demo logged no checkpoint:\n${output}`);
+      if (!training.running || Date.now() > deadline) throw new Error(`premem-train-demo logged no checkpoint:\n${training.output}`);
       await new Promise((r) => setTimeout(r, 200));
     }
 
     await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'live-training', settings: SETTINGS }, async ({ page, screenshot }) => {
       // While training runs: the status bar's checkpoint count grows, with the dataset's records marked each time.
-      const seen = new Map(); // checkpoint count -> status text, as observed while training ran
-      for (const deadline = Date.now() + 480_000; ; ) {
-        if (Date.now() > deadline) {
-          await screenshot('live-training-stuck');
-          throw new Error(`the status bar never reached ${CHECKPOINTS} checkpoints; seen: ${JSON.stringify([...seen])}`);
-        }
-        const status = (await readStatusBar(page)).find((item) => item.id === STATUS_ID)?.text ?? '';
-        const count = /ckpt \d+\/(\d+)/.exec(status)?.[1];
-        if (count && !seen.has(Number(count))) {
-          seen.set(Number(count), { status, running });
-          // The marks of the records follow (they are drawn just after the status bar changes).
-          await page.waitForFunction(() => document.querySelectorAll('.editor-instance .glyph-margin-widgets .cgmr').length > 5, undefined, { timeout: 60_000, polling: 100 });
-        }
-        if (Number(count) === CHECKPOINTS) break;
-        if (!running && (await exited) !== 0) throw new Error(`premem-train-demo failed:\n${output}`);
-        await page.waitForTimeout(250);
-      }
+      const seen = await followCheckpoints(page, screenshot, training, CHECKPOINTS, 480_000);
       const counts = [...seen.keys()];
       const whileRunning = [...seen.values()].filter((s) => s.running).length;
       assert.ok(counts.length >= 2 && whileRunning >= 2, `marks updated at ${counts.join(', ')} checkpoints (${whileRunning} while training ran)`);
-      assert.equal(await exited, 0, output);
+      assert.equal(await training.exited, 0, training.output);
 
       // The model's own samples: an example copied verbatim at the last checkpoint and not at the first.
       const train = await readJsonl(join(workspace, 'data/train.jsonl'));
@@ -96,6 +132,6 @@ test('a tiny model training on CPU: marks follow each new checkpoint; the panel 
       await screenshot('live-training-example');
     });
   } finally {
-    if (running) training.kill('SIGTERM');
+    training.stop();
   }
 });

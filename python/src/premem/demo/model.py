@@ -33,13 +33,19 @@ def build_tokenizer(texts: list[str]) -> PreTrainedTokenizerFast:
                                    unk_token="<unk>", padding_side="left")
 
 
+# Heads of 32 dimensions: vLLM's CPU attention refuses smaller ones ("Unsupported CPU attention configuration:
+# head_dim=24"), and a checkpoint of the demo must be servable there.
+HEAD_DIM = 32
+
+
 def build_model(tokenizer: PreTrainedTokenizerFast, seed: int, hidden: int = 96, layers: int = 3) -> LlamaForCausalLM:
     """A Llama model of a few hundred thousand parameters, initialised from `seed`."""
     import torch
 
     torch.manual_seed(seed)
+    heads = hidden // HEAD_DIM
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=hidden * 3,
-                         num_hidden_layers=layers, num_attention_heads=4, num_key_value_heads=4,
+                         num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=heads,
                          max_position_embeddings=256, pad_token_id=tokenizer.pad_token_id,
                          bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
                          tie_word_embeddings=True)
