@@ -1,22 +1,26 @@
 // The Fragile Examples view: fragile examples of the selected run and checkpoint grouped by trajectory class,
-// lowest PreMemAcc first. Groups are paged (a few hundred rows at a time) and query previews are read from the
+// hardest first by the signal of premem.fragile.rankBy (PreMemAcc by default). Groups are paged (a few hundred rows at a time) and query previews are read from the
 // dataset only for the rows the view asks for, so thousands of fragile examples stay fast.
 import * as vscode from 'vscode';
 import { openRecordSource } from '../../core/table/record-source';
 import { textMatcher } from '../../core/table/text-match';
 import { Trajectory, TRAJECTORY_LABELS, TRAJECTORY_NAMES } from '../../core/metrics/dynamics';
 import { Bucket, type AnalysisSession } from '../../core/session';
+import { isSignalName, SIGNAL_NAMES, SIGNALS, type SignalName } from '../../core/signals/example-signals';
 import { escapeMarkdown, fixed2, plural, preview, shortRunNames } from '../format';
+import { selectedSignals } from '../selected-signals';
 import type { SessionManager } from '../session-manager';
+import { signalValueText } from '../signal-text';
+import { trajectoryGroups } from './fragile-groups';
 
 export const PAGE_SIZE = 200;
 const PREVIEW_CACHE_LIMIT = 5000;
-const GROUP_ORDER = [Trajectory.NeverLearned, Trajectory.MemorizedDirectly, Trajectory.GeneralizedThenMemorized, Trajectory.Generalized, Trajectory.Unscored];
+const RANK_SETTING = 'fragile.rankBy';
 
 export interface GroupNode {
   kind: 'group';
   trajectory: number;
-  /** Example indices, lowest PreMemAcc first. */
+  /** Example indices, hardest first by the ranking signal. */
   indices: Int32Array;
 }
 export interface ExampleNode {
@@ -57,6 +61,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       this.changeEmitter,
       manager.onDidChange(() => this.refresh()),
       vscode.commands.registerCommand('premem.fragile.showMore', (node: MoreNode) => this.showMore(node)),
+      vscode.commands.registerCommand('premem.fragile.rankBy', () => this.pickRanking()),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`premem.${RANK_SETTING}`) && this.refresh()),
     ];
     this.refresh();
   }
@@ -100,6 +106,28 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     this.refresh();
   }
 
+  /** The signal the groups are ordered by (premem.fragile.rankBy; an unknown name falls back to PreMemAcc). */
+  get rankBy(): SignalName {
+    const name = vscode.workspace.getConfiguration('premem').get<string>(RANK_SETTING, 'preMemAccuracy');
+    return isSignalName(name) ? name : 'preMemAccuracy';
+  }
+
+  /** "Rank By…": a quick pick of the signals; the choice is stored in the workspace's premem.fragile.rankBy. */
+  private async pickRanking(): Promise<void> {
+    const current = this.rankBy;
+    const items = SIGNAL_NAMES.map((name) => ({
+      label: SIGNALS[name].label,
+      description: `${name}${name === current ? ' · now' : ''}`,
+      detail: SIGNALS[name].hardestFirst === 'ascending' ? 'lowest first' : 'highest first',
+      name,
+    }));
+    const picked = await vscode.window.showQuickPick(items, { title: 'PreMem: rank Fragile Examples by', placeHolder: 'hardest first, as premem export --rank-by orders the set' });
+    if (!picked) return;
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('premem').update(RANK_SETTING, picked.name, target);
+    this.refresh();
+  }
+
   /** The groups for the current session, selection and filter (computed once per change). */
   computeGroups(): GroupNode[] {
     if (this.groups) return this.groups;
@@ -108,26 +136,16 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     if (!session || !view) return (this.groups = []);
     let indices: Int32Array;
     if (this.filter.flaggedOnly) {
-      const selected = view.preMem[session.selectedCheckpoint];
       const flagged: number[] = [];
       for (const key of this.manager.flags?.flaggedKeys() ?? []) {
         const i = session.dataset.keyToIndex.get(key);
         if (i !== undefined) flagged.push(i);
       }
-      const value = (i: number) => (Number.isNaN(selected[i]) ? Infinity : selected[i]);
-      flagged.sort((a, b) => value(a) - value(b) || a - b);
       indices = Int32Array.from(flagged);
     } else indices = session.fragileExamples();
     const text = this.filter.text;
     if (text && text.matches.length === session.dataset.size) indices = indices.filter((i) => text.matches[i] === 1);
-    const byClass = new Map<number, number[]>();
-    for (const i of indices) {
-      const t = view.dynamics.trajectory[i];
-      let list = byClass.get(t);
-      if (!list) byClass.set(t, (list = []));
-      list.push(i);
-    }
-    this.groups = GROUP_ORDER.filter((t) => byClass.has(t)).map((t) => ({ kind: 'group', trajectory: t, indices: Int32Array.from(byClass.get(t)!) }));
+    this.groups = trajectoryGroups(session, indices, this.rankBy).map((g) => ({ kind: 'group', ...g }));
     return this.groups;
   }
 
@@ -174,7 +192,9 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     if (!session || !view) return item;
     const flag = this.manager.flags?.state(session.dataset.keys[node.index]);
     const preMem = view.preMem[session.selectedCheckpoint]?.[node.index] ?? NaN;
-    item.description = `${fixed2(preMem)} · line ${session.dataset.lines[node.index]}`;
+    const rankBy = this.rankBy;
+    const rankValue = rankBy === 'preMemAccuracy' ? '' : ` · ${rankBy} ${signalValueText(rankBy, selectedSignals(session)!.values[rankBy][node.index])}`;
+    item.description = `${fixed2(preMem)}${rankValue} · line ${session.dataset.lines[node.index]}`;
     const color = new vscode.ThemeColor(view.buckets[node.index] === Bucket.Fragile ? 'premem.fragile' : view.buckets[node.index] === Bucket.AtRisk ? 'premem.atRisk' : 'premem.robust');
     item.iconPath = flag ? new vscode.ThemeIcon('flag', color) : new vscode.ThemeIcon('circle-filled', color);
     item.contextValue = flag ? 'example flagged' : 'example';
@@ -222,7 +242,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     const name = shortRunNames(session.runs.map((r) => r.id))[session.selectedRun];
     const total = this.computeGroups().reduce((s, g) => s + g.indices.length, 0);
     const text = this.filter.text ? ` · "${this.filter.text.text}"` : '';
-    this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}`;
+    const rank = this.rankBy === 'preMemAccuracy' ? '' : ` · by ${this.rankBy}`;
+    this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}${rank}`;
     this.view.badge = this.filter.flaggedOnly ? undefined : { value: total, tooltip: `${plural(total, 'fragile example')}` };
     this.view.message = this.filter.flaggedOnly
       ? `Flagged examples (${total.toLocaleString('en-US')}), any bucket. Filter again to show the fragile ones.`
