@@ -1,17 +1,21 @@
 // The Fragile Examples view's groups (src/extension/trees/fragile-groups.ts) on the tiny demo: each trajectory
-// group ranked by the chosen signal exactly as `premem export --rank-by` orders the re-collection set.
+// group ranked by the chosen signal exactly as `premem export --rank-by` orders the re-collection set, and the
+// group of suspected wrong targets.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { readConfig } from '../../src/core/config';
+import { parseConfig, readConfig } from '../../src/core/config';
 import { defaultRunIndex } from '../../src/core/default-run';
 import { exportRecollection } from '../../src/core/export/recollection';
+import { referenceAnswer } from '../../src/core/grading';
 import { AnalysisSession } from '../../src/core/session';
 import { SIGNAL_NAMES, type SignalName } from '../../src/core/signals/example-signals';
+import { suspectedWrongTargets } from '../../src/core/signals/wrong-targets';
 import { selectedSignals } from '../../src/extension/selected-signals';
 import { GROUP_ORDER, trajectoryGroups } from '../../src/extension/trees/fragile-groups';
-import { repoRoot } from '../support/shared';
+import { selectedSuspects, wrongTargetNote } from '../../src/extension/trees/suspects';
+import { fixtures, repoRoot } from '../support/shared';
 import { tempDir } from '../support/temp-dir';
 
 async function openDemo(): Promise<AnalysisSession> {
@@ -71,4 +75,37 @@ test('the premem.fragile.rankBy setting offers exactly the signals', () => {
   const setting = manifest.contributes.configuration.properties['premem.fragile.rankBy'];
   assert.deepEqual(setting.enum, [...SIGNAL_NAMES]);
   assert.equal(setting.default, 'preMemAccuracy');
+});
+
+test('suspected wrong targets: the core judgement with the target\'s answer, judged once per view; none without samples', async () => {
+  const session = await openDemo();
+  try {
+    const suspects = await selectedSuspects(session);
+    const report = await suspectedWrongTargets(session.prepared[session.selectedRun], session.thr, session.selectedCheckpoint);
+    assert.ok(suspects.length > 5, 'the demo has corrupted targets the samples disagree with');
+    assert.deepEqual(suspects.map((s) => s.index), report.suspected.map((s) => s.index));
+    for (const s of suspects.slice(0, 5)) {
+      const record = await session.dataset.get(s.index);
+      assert.equal(s.targetAnswer, referenceAnswer('gsm8k', record));
+      assert.notEqual(s.agreedAnswer, s.targetAnswer);
+      const note = wrongTargetNote(s);
+      assert.ok(note.includes(`agree on ${s.agreedAnswer}`) && note.includes(`target's answer is ${s.targetAnswer}`), note);
+      assert.ok(note.startsWith(`${s.agreeing} of ${s.samples} samples at ${s.evidenceCheckpoint}`), note);
+    }
+    assert.equal(selectedSuspects(session), selectedSuspects(session), 'judged once per view');
+    const before = selectedSuspects(session);
+    session.select(session.selectedRun, 0);
+    assert.notEqual(selectedSuspects(session), before, 'another checkpoint is judged again');
+    assert.deepEqual(await selectedSuspects(session), [], 'nothing is memorized at the first checkpoint with samples before it');
+  } finally {
+    await session.close();
+  }
+  const withoutSamples = await AnalysisSession.open(
+    parseConfig(JSON.stringify({ dataset: path.join(fixtures, 'datasets/gsm8k-train-200.jsonl'), runs: [path.join(fixtures, 'paper-runs-mini')] }), path.join(fixtures, 'premem.json')),
+  );
+  try {
+    assert.deepEqual(await selectedSuspects(withoutSamples), []);
+  } finally {
+    await withoutSamples.close();
+  }
 });

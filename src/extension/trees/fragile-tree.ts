@@ -12,13 +12,18 @@ import { selectedSignals } from '../selected-signals';
 import type { SessionManager } from '../session-manager';
 import { signalValueText } from '../signal-text';
 import { trajectoryGroups } from './fragile-groups';
+import { type Suspect, selectedSuspects, wrongTargetNote } from './suspects';
+import { pickFlag } from '../flags/commands';
 
 export const PAGE_SIZE = 200;
 const PREVIEW_CACHE_LIMIT = 5000;
 const RANK_SETTING = 'fragile.rankBy';
+/** The group of suspected wrong targets, beside the trajectory classes (which are 0 and up). */
+const SUSPECTS = -1;
 
 export interface GroupNode {
   kind: 'group';
+  /** The trajectory class, or SUSPECTS. */
   trajectory: number;
   /** Example indices, hardest first by the ranking signal. */
   indices: Int32Array;
@@ -51,6 +56,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
   private readonly shown = new Map<number, number>();
   private readonly previews = new Map<number, string>();
   private previewSession: AnalysisSession | undefined;
+  /** The suspected wrong targets of one view of the session, by example, once judged. */
+  private suspects: { view: object; byIndex: Map<number, Suspect> } | undefined;
   readonly filter: FragileFilter = { flaggedOnly: false };
   private readonly disposables: vscode.Disposable[];
 
@@ -62,6 +69,7 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       manager.onDidChange(() => this.refresh()),
       vscode.commands.registerCommand('premem.fragile.showMore', (node: MoreNode) => this.showMore(node)),
       vscode.commands.registerCommand('premem.fragile.rankBy', () => this.pickRanking()),
+      vscode.commands.registerCommand('premem.fragile.flagWrongTarget', (node?: ExampleNode) => this.flagWrongTarget(node)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`premem.${RANK_SETTING}`) && this.refresh()),
     ];
     this.refresh();
@@ -144,9 +152,37 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       indices = Int32Array.from(flagged);
     } else indices = session.fragileExamples();
     const text = this.filter.text;
-    if (text && text.matches.length === session.dataset.size) indices = indices.filter((i) => text.matches[i] === 1);
+    const matches = text && text.matches.length === session.dataset.size ? text.matches : undefined;
+    if (matches) indices = indices.filter((i) => matches[i] === 1);
     this.groups = trajectoryGroups(session, indices, this.rankBy).map((g) => ({ kind: 'group', ...g }));
+    if (!this.filter.flaggedOnly) {
+      const suspects = this.suspectsOf(view);
+      const shown = suspects && Array.from(suspects.keys()).filter((i) => !matches || matches[i] === 1);
+      if (shown?.length) this.groups.push({ kind: 'group', trajectory: SUSPECTS, indices: Int32Array.from(shown) });
+    }
     return this.groups;
+  }
+
+  /** The judged suspects of this view; undefined while they are judged (in the background, never blocking). */
+  private suspectsOf(view: object): Map<number, Suspect> | undefined {
+    if (this.suspects?.view === view) return this.suspects.byIndex;
+    const session = this.manager.session!;
+    selectedSuspects(session).then(
+      (list) => {
+        if (session.view() !== view || this.suspects?.view === view) return;
+        this.suspects = { view, byIndex: new Map(list.map((s) => [s.index, s])) };
+        if (list.length) this.refresh();
+      },
+      (err: Error) => this.manager.log.warn(`suspected wrong targets cannot be judged: ${err.message}`),
+    );
+    return undefined;
+  }
+
+  /** "Flag as Wrong Target…": the flag flow with reason wrong-target and a note naming the agreeing answer. */
+  private async flagWrongTarget(node: ExampleNode | undefined): Promise<void> {
+    const suspect = node && this.suspects?.byIndex.get(node.index);
+    if (!suspect) return;
+    await pickFlag(this.manager, suspect.index, { reason: 'wrong-target', note: wrongTargetNote(suspect) });
   }
 
   getChildren(node?: FragileNode): FragileNode[] {
@@ -167,6 +203,16 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
 
   async getTreeItem(node: FragileNode): Promise<vscode.TreeItem> {
     const session = this.manager.session;
+    if (node.kind === 'group' && node.trajectory === SUSPECTS) {
+      const item = new vscode.TreeItem(`Suspected wrong targets (${node.indices.length.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = 'group:suspects';
+      item.iconPath = new vscode.ThemeIcon('warning');
+      item.contextValue = 'group';
+      item.tooltip =
+        'Memorized without being solved before, while the samples before memorization agree on another answer than the target’s: ' +
+        'more likely a wrong label than a hard example. Check each one.';
+      return item;
+    }
     if (node.kind === 'group') {
       const label = TRAJECTORY_LABELS[TRAJECTORY_NAMES[node.trajectory]];
       const item = new vscode.TreeItem(`${label} (${node.indices.length.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.Collapsed);
@@ -195,12 +241,15 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     const rankBy = this.rankBy;
     const rankValue = rankBy === 'preMemAccuracy' ? '' : ` · ${rankBy} ${signalValueText(rankBy, selectedSignals(session)!.values[rankBy][node.index])}`;
     item.description = `${fixed2(preMem)}${rankValue} · line ${session.dataset.lines[node.index]}`;
+    const suspect = node.trajectory === SUSPECTS ? this.suspects?.byIndex.get(node.index) : undefined;
+    if (suspect) item.description = `samples say ${suspect.agreedAnswer} (${suspect.agreeing}/${suspect.samples}) · target ${suspect.targetAnswer ?? '—'} · line ${session.dataset.lines[node.index]}`;
     const color = new vscode.ThemeColor(view.buckets[node.index] === Bucket.Fragile ? 'premem.fragile' : view.buckets[node.index] === Bucket.AtRisk ? 'premem.atRisk' : 'premem.robust');
     item.iconPath = flag ? new vscode.ThemeIcon('flag', color) : new vscode.ThemeIcon('circle-filled', color);
-    item.contextValue = flag ? 'example flagged' : 'example';
+    item.contextValue = `example${flag ? ' flagged' : ''}${suspect ? ' suspect' : ''}`;
     item.command = { command: 'premem.revealExample', title: 'Reveal example', arguments: [node.index] };
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`PreMemAcc **${fixed2(preMem)}** · line ${session.dataset.lines[node.index]}`);
+    if (suspect) tooltip.appendMarkdown(` · ${escapeMarkdown(wrongTargetNote(suspect))}`);
     if (flag) tooltip.appendMarkdown(` · flagged: ${escapeMarkdown(flag.reason)}${flag.note ? ` — ${escapeMarkdown(flag.note)}` : ''}`);
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(this.previews.get(node.index) ?? '');
@@ -240,7 +289,7 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       return;
     }
     const name = shortRunNames(session.runs.map((r) => r.id))[session.selectedRun];
-    const total = this.computeGroups().reduce((s, g) => s + g.indices.length, 0);
+    const total = this.computeGroups().reduce((s, g) => s + (g.trajectory === SUSPECTS ? 0 : g.indices.length), 0);
     const text = this.filter.text ? ` · "${this.filter.text.text}"` : '';
     const rank = this.rankBy === 'preMemAccuracy' ? '' : ` · by ${this.rankBy}`;
     this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}${rank}`;
