@@ -2,12 +2,10 @@
 // Examples view's descriptions. No VS Code API: the same strings go to the webview, which shows them as text.
 import type { Run } from '../core/model';
 import type { ExampleSignals, SignalName } from '../core/signals/example-signals';
+import type { SignalLine } from '../../webview/example/protocol';
 import { fixed2, perplexityText } from './format';
 
-export interface SignalLine {
-  label: string;
-  value: string;
-}
+export type { SignalLine };
 
 /** One signal's value: a count for forgetting events, a perplexity with its digits, "never" for never learned. */
 export function signalValueText(name: SignalName, value: number): string {
@@ -19,22 +17,23 @@ export function signalValueText(name: SignalName, value: number): string {
 }
 
 /**
- * The signals the hover and the example panel list, in reading order; the first-learned step is named by its
- * checkpoint. Empty when the example does not count at the checkpoint (not trained on, or not scored there).
+ * The signals the hover and the example panel list, in reading order: data-map confidence and variability of
+ * 1/perplexity, the share of checkpoints learned, forgetting events, the checkpoint first learned at, the target's
+ * perplexity at the checkpoint and its mean, learnability Acc·(1−Acc). Empty when the example does not count at
+ * the checkpoint (not trained on, or not scored there).
  */
 export function signalLines(signals: ExampleSignals, run: Run, index: number): SignalLine[] {
   const v = (name: SignalName) => signals.values[name][index];
   if (Number.isNaN(v('preMemAccuracy'))) return [];
   const firstLearned = v('firstLearned');
   const learnedAt = run.checkpoints.find((c) => c.step === firstLearned);
-  const both = (q: SignalName, acc: SignalName) => `${signalValueText(q, v(q))} (1/perplexity) · ${signalValueText(acc, v(acc))} (accuracy)`;
   return [
-    { label: 'confidence', value: both('confidence', 'confidenceAccuracy') },
-    { label: 'variability', value: both('variability', 'variabilityAccuracy') },
-    { label: 'correctness', value: `${signalValueText('correctness', v('correctness'))} of checkpoints learned` },
+    { label: 'confidence', value: signalValueText('confidence', v('confidence')) },
+    { label: 'variability', value: signalValueText('variability', v('variability')) },
+    { label: 'correctness', value: signalValueText('correctness', v('correctness')) },
     { label: 'forgetting events', value: signalValueText('forgetting', v('forgetting')) },
     { label: 'first learned', value: Number.isFinite(firstLearned) ? (learnedAt?.id ?? signalValueText('firstLearned', firstLearned)) : 'never' },
-    { label: 'target perplexity', value: `${signalValueText('finalPerplexity', v('finalPerplexity'))} final · ${signalValueText('meanPerplexity', v('meanPerplexity'))} mean` },
+    { label: 'perplexity final / mean', value: `${signalValueText('finalPerplexity', v('finalPerplexity'))} / ${signalValueText('meanPerplexity', v('meanPerplexity'))}` },
     { label: 'learnability', value: signalValueText('learnability', v('learnability')) },
   ];
 }
