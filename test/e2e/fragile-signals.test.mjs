@@ -135,5 +135,21 @@ test('tiny demo: rank by a signal, suspected wrong targets flagged from the view
     await hover.waitFor({ state: 'visible', timeout: 10_000 });
     const hoverText = (await hover.innerText()).replace(/\u00a0/g, ' ');
     for (const label of SIGNAL_LABELS) assert.ok(hoverText.includes(label), `hover shows "${label}":\n${hoverText}`);
+    await page.keyboard.press('Escape');
+
+    // Compare With… an earlier checkpoint of the same run: the groups hold only the fragile examples that
+    // premem compare lists as flipped.
+    const bSpec = `${expected.run}:checkpoint-1900`;
+    const compared = JSON.parse((await promisify(execFile)(process.execPath, [CLI, 'compare', '--config', join(workspace, 'premem.json'), '--a', expected.run, '--b', bSpec, '--json'], { maxBuffer: 16 * 1024 * 1024 })).stdout);
+    const differing = compared.flipped.filter((e) => e.bucketA === 'fragile').length;
+    assert.ok(differing > 0, 'some fragile examples differ from the earlier checkpoint');
+    await runEllipsisCommand(page, 'PreMem: Compare With…');
+    await page.locator('.quick-input-widget .quick-input-box input').fill('checkpoint-1900');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: expected.run }).first().click();
+    await waitForText(page, `differs from ${bSpec}`, 20_000);
+    const groupTotal = async () => (await fragileRows(page))
+      .filter((r) => r.level === 1 && !r.label.startsWith('Suspected'))
+      .reduce((sum, r) => sum + Number(/\(([\d,]+)\)$/.exec(r.label)?.[1].replace(/,/g, '') ?? 0), 0);
+    await waitUntil(async () => (await groupTotal()) === differing, { timeout: 15_000, what: async () => `${differing} differing fragile examples in the groups (they hold ${await groupTotal()})` });
   });
 });

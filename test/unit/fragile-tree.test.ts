@@ -1,7 +1,8 @@
 // The Fragile Examples view's groups (src/extension/trees/fragile-groups.ts) on the tiny demo: each trajectory
 // group ranked by the chosen signal exactly as `premem export --rank-by` orders the re-collection set, and the
-// group of suspected wrong targets.
+// group of suspected wrong targets, and the examples that differ from a compared run or checkpoint.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -12,6 +13,7 @@ import { referenceAnswer } from '../../src/core/grading';
 import { AnalysisSession } from '../../src/core/session';
 import { SIGNAL_NAMES, type SignalName } from '../../src/core/signals/example-signals';
 import { suspectedWrongTargets } from '../../src/core/signals/wrong-targets';
+import { compareTargetText, differsFrom } from '../../src/extension/comparison';
 import { selectedSignals } from '../../src/extension/selected-signals';
 import { GROUP_ORDER, trajectoryGroups } from '../../src/extension/trees/fragile-groups';
 import { selectedSuspects, wrongTargetNote } from '../../src/extension/trees/suspects';
@@ -107,5 +109,24 @@ test('suspected wrong targets: the core judgement with the target\'s answer, jud
     assert.deepEqual(await selectedSuspects(withoutSamples), []);
   } finally {
     await withoutSamples.close();
+  }
+});
+
+test('differs from B: the examples premem compare lists as flipped between the selection (A) and B', async () => {
+  const session = await openDemo();
+  try {
+    const a = session.runs[session.selectedRun];
+    const b = { run: a.id, checkpoint: a.checkpoints[a.checkpoints.length - 2].id };
+    const differs = differsFrom(session, b)!;
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/cli/main.ts'), 'compare', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--a', a.id, '--b', compareTargetText(b), '--json'], { encoding: 'utf8', cwd: repoRoot });
+    assert.equal(cli.status, 0, cli.stderr);
+    const flippedIndices = (JSON.parse(cli.stdout).flipped as { index: number }[]).map((e) => e.index).sort((x, y) => x - y);
+    assert.ok(flippedIndices.length > 0 && flippedIndices.length < session.dataset.size);
+    assert.deepEqual(Array.from(differs.keys()).filter((i) => differs[i] === 1), flippedIndices);
+    assert.equal(differsFrom(session, b), differs, 'computed once per view and B');
+    assert.equal(differsFrom(session, { run: a.id, checkpoint: 'no-such-checkpoint' }), undefined);
+    assert.equal(differsFrom(session, { run: 'no-such-run', checkpoint: b.checkpoint }), undefined);
+  } finally {
+    await session.close();
   }
 });

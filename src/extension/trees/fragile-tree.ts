@@ -14,6 +14,7 @@ import { signalValueText } from '../signal-text';
 import { trajectoryGroups } from './fragile-groups';
 import { type Suspect, selectedSuspects, wrongTargetNote } from './suspects';
 import { pickFlag } from '../flags/commands';
+import { type CompareTarget, compareTargetText, differsFrom } from '../comparison';
 
 export const PAGE_SIZE = 200;
 const PREVIEW_CACHE_LIMIT = 5000;
@@ -46,6 +47,8 @@ export interface FragileFilter {
   flaggedOnly: boolean;
   /** Only examples whose query contains this text (any case), with the match per dataset index. */
   text?: { text: string; matches: Uint8Array };
+  /** Only examples that differ between the selected run and checkpoint (A) and this one (B). */
+  differsFrom?: CompareTarget;
 }
 
 export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode.Disposable {
@@ -69,6 +72,7 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       manager.onDidChange(() => this.refresh()),
       vscode.commands.registerCommand('premem.fragile.showMore', (node: MoreNode) => this.showMore(node)),
       vscode.commands.registerCommand('premem.fragile.rankBy', () => this.pickRanking()),
+      vscode.commands.registerCommand('premem.compareWith', () => this.pickComparison()),
       vscode.commands.registerCommand('premem.fragile.flagWrongTarget', (node?: ExampleNode) => this.flagWrongTarget(node)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`premem.${RANK_SETTING}`) && this.refresh()),
     ];
@@ -136,6 +140,38 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     this.refresh();
   }
 
+  /** Shows only the examples that differ from B (none: all). */
+  setDiffersFrom(b: CompareTarget | undefined): void {
+    this.filter.differsFrom = b;
+    this.shown.clear();
+    this.refresh();
+  }
+
+  /** "Compare With…": B, any run and checkpoint but A; the view then shows only what differs from it. */
+  private async pickComparison(): Promise<void> {
+    const session = this.manager.session;
+    if (!session) {
+      void vscode.window.showInformationMessage('PreMem: open a dataset with its runs first.');
+      return;
+    }
+    const names = shortRunNames(session.runs.map((r) => r.id));
+    const items: (vscode.QuickPickItem & { target?: CompareTarget })[] = [];
+    if (this.filter.differsFrom) items.push({ label: '$(clear-all) Stop comparing', description: `now ${compareTargetText(this.filter.differsFrom)}` });
+    session.runs.forEach((run, r) =>
+      run.checkpoints.forEach((c, m) => {
+        if (r === session.selectedRun && m === session.selectedCheckpoint) return;
+        items.push({ label: `${names[r]} · ${c.id}`, description: `${run.id} · step ${c.step}`, target: { run: run.id, checkpoint: c.id } });
+      }),
+    );
+    const a = session.runs[session.selectedRun];
+    const picked = await vscode.window.showQuickPick(items, {
+      title: `PreMem: compare ${a ? `${names[session.selectedRun]} · ${a.checkpoints[session.selectedCheckpoint]?.id}` : 'the selection'} (A) with B`,
+      placeHolder: 'run and checkpoint B; the Fragile Examples view then shows the examples that differ',
+      matchOnDescription: true,
+    });
+    if (picked) this.setDiffersFrom(picked.target);
+  }
+
   /** The groups for the current session, selection and filter (computed once per change). */
   computeGroups(): GroupNode[] {
     if (this.groups) return this.groups;
@@ -153,11 +189,13 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     } else indices = session.fragileExamples();
     const text = this.filter.text;
     const matches = text && text.matches.length === session.dataset.size ? text.matches : undefined;
-    if (matches) indices = indices.filter((i) => matches[i] === 1);
+    const differs = this.filter.differsFrom && differsFrom(session, this.filter.differsFrom);
+    const keep = (i: number) => (!matches || matches[i] === 1) && (!differs || differs[i] === 1);
+    if (matches || differs) indices = indices.filter(keep);
     this.groups = trajectoryGroups(session, indices, this.rankBy).map((g) => ({ kind: 'group', ...g }));
     if (!this.filter.flaggedOnly) {
       const suspects = this.suspectsOf(view);
-      const shown = suspects && Array.from(suspects.keys()).filter((i) => !matches || matches[i] === 1);
+      const shown = suspects && Array.from(suspects.keys()).filter(keep);
       if (shown?.length) this.groups.push({ kind: 'group', trajectory: SUSPECTS, indices: Int32Array.from(shown) });
     }
     return this.groups;
@@ -291,12 +329,15 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     const name = shortRunNames(session.runs.map((r) => r.id))[session.selectedRun];
     const total = this.computeGroups().reduce((s, g) => s + (g.trajectory === SUSPECTS ? 0 : g.indices.length), 0);
     const text = this.filter.text ? ` · "${this.filter.text.text}"` : '';
-    const rank = this.rankBy === 'preMemAccuracy' ? '' : ` · by ${this.rankBy}`;
+    const rank = (this.rankBy === 'preMemAccuracy' ? '' : ` · by ${this.rankBy}`) + (this.filter.differsFrom ? ` · differs from ${compareTargetText(this.filter.differsFrom)}` : '');
     this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}${rank}`;
     this.view.badge = this.filter.flaggedOnly ? undefined : { value: total, tooltip: `${plural(total, 'fragile example')}` };
+    const b = this.filter.differsFrom;
     this.view.message = this.filter.flaggedOnly
       ? `Flagged examples (${total.toLocaleString('en-US')}), any bucket. Filter again to show the fragile ones.`
-      : total === 0
+      : b && !differsFrom(session, b)
+        ? `${compareTargetText(b)} is not among the runs any more: every example is shown. Compare with another.`
+        : total === 0
         ? 'No fragile examples at this checkpoint.'
         : undefined;
   }
