@@ -31,6 +31,20 @@ export function differsFrom(session: AnalysisSession, b: CompareTarget): Uint8Ar
   return differs;
 }
 
+/** B, shared by the Fragile Examples view (which chooses it) and the dataset table (whose filter follows it). */
+export const comparedWith = {
+  target: undefined as CompareTarget | undefined,
+  listeners: new Set<() => void>(),
+  set(b: CompareTarget | undefined): void {
+    this.target = b;
+    for (const listener of this.listeners) listener();
+  },
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  },
+};
+
 /** B as the CLI writes it: RUN:CHECKPOINT. */
 export function compareTargetText(b: CompareTarget): string {
   return `${b.run}:${b.checkpoint}`;

@@ -1,7 +1,7 @@
 // The training-dynamics signals in real VS Code, on a copy of the tiny demo (its samples make suspected wrong
 // targets judgeable): the Fragile Examples view ranked by a signal, the group of suspected wrong targets checked
-// against `premem wrong-targets`, flagging one from its context menu, and the signals in the hover and the
-// example panel.
+// against `premem wrong-targets`, flagging one from its context menu, the signals in the hover and the example
+// panel, and Compare With… filtering the view and the dataset table as `premem compare` counts flips.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -48,7 +48,7 @@ async function pickQuickItem(page, label) {
   await row.click();
 }
 
-test('tiny demo: rank by a signal, suspected wrong targets flagged from the view, signals in hover and panel', { timeout: 300_000 }, async () => {
+test('tiny demo: rank by a signal, suspected wrong targets flagged from the view, signals in hover and panel, compare with B', { timeout: 300_000 }, async () => {
   const workspace = await tempDir('tiny-signals');
   await cp(join(DEMO_DIR, 'tiny'), workspace, { recursive: true });
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'wrong-targets', '--config', join(workspace, 'premem.json'), '--json'], { maxBuffer: 16 * 1024 * 1024 });
@@ -151,5 +151,13 @@ test('tiny demo: rank by a signal, suspected wrong targets flagged from the view
       .filter((r) => r.level === 1 && !r.label.startsWith('Suspected'))
       .reduce((sum, r) => sum + Number(/\(([\d,]+)\)$/.exec(r.label)?.[1].replace(/,/g, '') ?? 0), 0);
     await waitUntil(async () => (await groupTotal()) === differing, { timeout: 15_000, what: async () => `${differing} differing fragile examples in the groups (they hold ${await groupTotal()})` });
+
+    // The dataset table follows B: "Differs from B" keeps the records premem compare lists as flipped, any bucket.
+    await runCommand(page, 'PreMem: Open Dataset in Table View');
+    const table = await webviewFrame(page, '.table-app', 60_000);
+    const differsBox = table.locator('vscode-checkbox', { hasText: `Differs from ${bSpec}` });
+    await differsBox.waitFor({ timeout: 30_000 });
+    await differsBox.click();
+    await waitForText(table, `${compared.flipped.length} of 300 records`, 20_000);
   });
 });

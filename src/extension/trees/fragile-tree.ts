@@ -14,7 +14,7 @@ import { signalValueText } from '../signal-text';
 import { trajectoryGroups } from './fragile-groups';
 import { type Suspect, selectedSuspects, wrongTargetNote } from './suspects';
 import { pickFlag } from '../flags/commands';
-import { type CompareTarget, compareTargetText, differsFrom } from '../comparison';
+import { type CompareTarget, comparedWith, compareTargetText, differsFrom } from '../comparison';
 
 export const PAGE_SIZE = 200;
 const PREVIEW_CACHE_LIMIT = 5000;
@@ -143,6 +143,7 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
   /** Shows only the examples that differ from B (none: all). */
   setDiffersFrom(b: CompareTarget | undefined): void {
     this.filter.differsFrom = b;
+    comparedWith.set(b);
     this.shown.clear();
     this.refresh();
   }
