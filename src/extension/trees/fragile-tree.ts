@@ -6,19 +6,19 @@ import { openRecordSource } from '../../core/table/record-source';
 import { textMatcher } from '../../core/table/text-match';
 import { Trajectory, TRAJECTORY_LABELS, TRAJECTORY_NAMES } from '../../core/metrics/dynamics';
 import { Bucket, type AnalysisSession } from '../../core/session';
-import { isSignalName, SIGNAL_NAMES, SIGNALS, type SignalName } from '../../core/signals/example-signals';
+import { isSignalName, type SignalName } from '../../core/signals/example-signals';
 import { escapeMarkdown, fixed2, plural, preview, shortRunNames } from '../format';
 import { selectedSignals } from '../selected-signals';
 import type { SessionManager } from '../session-manager';
 import { signalValueText } from '../signal-text';
 import { trajectoryGroups } from './fragile-groups';
+import { pickComparison, pickRanking, RANK_SETTING } from './fragile-pickers';
 import { type Suspect, selectedSuspects, wrongTargetNote } from './suspects';
 import { pickFlag } from '../flags/commands';
 import { type CompareTarget, comparedWith, compareTargetText, differsFrom } from '../comparison';
 
 export const PAGE_SIZE = 200;
 const PREVIEW_CACHE_LIMIT = 5000;
-const RANK_SETTING = 'fragile.rankBy';
 /** The group of suspected wrong targets, beside the trajectory classes (which are 0 and up). */
 const SUSPECTS = -1;
 
@@ -71,8 +71,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       this.changeEmitter,
       manager.onDidChange(() => this.refresh()),
       vscode.commands.registerCommand('premem.fragile.showMore', (node: MoreNode) => this.showMore(node)),
-      vscode.commands.registerCommand('premem.fragile.rankBy', () => this.pickRanking()),
-      vscode.commands.registerCommand('premem.compareWith', () => this.pickComparison()),
+      vscode.commands.registerCommand('premem.fragile.rankBy', () => pickRanking(this.rankBy)),
+      vscode.commands.registerCommand('premem.compareWith', () => this.compareWith()),
       vscode.commands.registerCommand('premem.fragile.flagWrongTarget', (node?: ExampleNode) => this.flagWrongTarget(node)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`premem.${RANK_SETTING}`) && this.refresh()),
     ];
@@ -124,20 +124,15 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     return isSignalName(name) ? name : 'preMemAccuracy';
   }
 
-  /** "Rank By…": a quick pick of the signals; the choice is stored in the workspace's premem.fragile.rankBy. */
-  private async pickRanking(): Promise<void> {
-    const current = this.rankBy;
-    const items = SIGNAL_NAMES.map((name) => ({
-      label: SIGNALS[name].label,
-      description: `${name}${name === current ? ' · now' : ''}`,
-      detail: SIGNALS[name].hardestFirst === 'ascending' ? 'lowest first' : 'highest first',
-      name,
-    }));
-    const picked = await vscode.window.showQuickPick(items, { title: 'PreMem: rank Fragile Examples by', placeHolder: 'hardest first, as premem export --rank-by orders the set' });
-    if (!picked) return;
-    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-    await vscode.workspace.getConfiguration('premem').update(RANK_SETTING, picked.name, target);
-    this.refresh();
+  /** "Compare With…": B picked, the view then shows only what differs from it. */
+  private async compareWith(): Promise<void> {
+    const session = this.manager.session;
+    if (!session) {
+      void vscode.window.showInformationMessage('PreMem: open a dataset with its runs first.');
+      return;
+    }
+    const b = await pickComparison(session, this.filter.differsFrom);
+    if (b !== null) this.setDiffersFrom(b);
   }
 
   /** Shows only the examples that differ from B (none: all). */
@@ -146,31 +141,6 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     comparedWith.set(b);
     this.shown.clear();
     this.refresh();
-  }
-
-  /** "Compare With…": B, any run and checkpoint but A; the view then shows only what differs from it. */
-  private async pickComparison(): Promise<void> {
-    const session = this.manager.session;
-    if (!session) {
-      void vscode.window.showInformationMessage('PreMem: open a dataset with its runs first.');
-      return;
-    }
-    const names = shortRunNames(session.runs.map((r) => r.id));
-    const items: (vscode.QuickPickItem & { target?: CompareTarget })[] = [];
-    if (this.filter.differsFrom) items.push({ label: '$(clear-all) Stop comparing', description: `now ${compareTargetText(this.filter.differsFrom)}` });
-    session.runs.forEach((run, r) =>
-      run.checkpoints.forEach((c, m) => {
-        if (r === session.selectedRun && m === session.selectedCheckpoint) return;
-        items.push({ label: `${names[r]} · ${c.id}`, description: `${run.id} · step ${c.step}`, target: { run: run.id, checkpoint: c.id } });
-      }),
-    );
-    const a = session.runs[session.selectedRun];
-    const picked = await vscode.window.showQuickPick(items, {
-      title: `PreMem: compare ${a ? `${names[session.selectedRun]} · ${a.checkpoints[session.selectedCheckpoint]?.id}` : 'the selection'} (A) with B`,
-      placeHolder: 'run and checkpoint B; the Fragile Examples view then shows the examples that differ',
-      matchOnDescription: true,
-    });
-    if (picked) this.setDiffersFrom(picked.target);
   }
 
   /** The groups for the current session, selection and filter (computed once per change). */
