@@ -188,10 +188,12 @@ async function calibrate(manager: SessionManager): Promise<void> {
 
 async function filterFragile(manager: SessionManager, tree: FragileTree): Promise<void> {
   if (!requireSession(manager)) return;
-  type Choice = vscode.QuickPickItem & { action: 'run' | 'flagged' | 'fragile' | 'text' | 'no-text' };
+  type Choice = vscode.QuickPickItem & { action: 'run' | 'flagged' | 'fragile' | 'text' | 'no-text' | 'compare' | 'no-compare' };
   const choices: Choice[] = [
     { action: 'text', label: '$(search) Query contains…', description: tree.filter.text ? `now "${tree.filter.text.text}"` : 'only examples whose question has this text' },
     ...(tree.filter.text ? [{ action: 'no-text' as const, label: '$(clear-all) Any query', description: 'drop the text filter' }] : []),
+    { action: 'compare', label: '$(git-compare) Differs from…', description: 'only examples that differ from another run or checkpoint (B)' },
+    ...(tree.filter.differsFrom ? [{ action: 'no-compare' as const, label: '$(clear-all) Not only differing', description: 'stop comparing with B' }] : []),
     { action: 'run', label: '$(versions) Run and checkpoint…', description: 'which run and checkpoint the view and the marks show' },
     tree.filter.flaggedOnly
       ? { action: 'fragile', label: '$(circle-filled) Fragile examples', description: 'show the fragile examples again' }
@@ -200,6 +202,8 @@ async function filterFragile(manager: SessionManager, tree: FragileTree): Promis
   const choice = await vscode.window.showQuickPick(choices, { title: 'PreMem: filter Fragile Examples' });
   if (!choice) return;
   if (choice.action === 'run') await vscode.commands.executeCommand('premem.selectRun');
+  else if (choice.action === 'compare') await vscode.commands.executeCommand('premem.compareWith');
+  else if (choice.action === 'no-compare') tree.setDiffersFrom(undefined);
   else if (choice.action === 'text') {
     const text = await vscode.window.showInputBox({ title: 'PreMem: examples whose query contains', value: tree.filter.text?.text, placeHolder: 'text (any case)' });
     if (text !== undefined) await tree.setTextFilter(text.trim() || undefined);

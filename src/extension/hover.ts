@@ -6,7 +6,9 @@ import { TRAJECTORY_LABELS } from '../core/metrics/dynamics';
 import type { ExampleReport } from '../core/session';
 import type { FlagState } from '../core/flags/flag-store';
 import { escapeMarkdown, fixed2, perplexityText } from './format';
+import { selectedSignals } from './selected-signals';
 import type { SessionManager } from './session-manager';
+import { type SignalLine, signalLines } from './signal-text';
 
 const LINK_COMMANDS = ['premem.showExample', 'premem.flagExample', 'premem.unflagExample'];
 
@@ -22,13 +24,14 @@ export function registerHover(manager: SessionManager): vscode.Disposable {
         const report = session.example(index);
         if (!report) return undefined;
         const flag = manager.flags?.state(session.dataset.keys[index]);
-        return new vscode.Hover(hoverMarkdown(report, session.selectedCheckpoint, flag), document.lineAt(position.line).range);
+        const signals = signalLines(selectedSignals(session)!, session.runs[session.selectedRun], index);
+        return new vscode.Hover(hoverMarkdown(report, session.selectedCheckpoint, flag, signals), document.lineAt(position.line).range);
       },
     },
   );
 }
 
-export function hoverMarkdown(report: ExampleReport, selectedCheckpoint: number, flag: FlagState | undefined): vscode.MarkdownString {
+export function hoverMarkdown(report: ExampleReport, selectedCheckpoint: number, flag: FlagState | undefined, signals: readonly SignalLine[] = []): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', true);
   md.isTrusted = { enabledCommands: LINK_COMMANDS };
   md.supportHtml = false;
@@ -51,6 +54,9 @@ export function hoverMarkdown(report: ExampleReport, selectedCheckpoint: number,
   md.appendMarkdown(report.firstMemorized ? ` · first memorized at ${escapeMarkdown(report.firstMemorized)}` : ' · never memorized');
   if (report.forgetting > 0) md.appendMarkdown(` · forgotten ${report.forgetting}×`);
   md.appendMarkdown(` · ${report.bucket}\n\n`);
+  // Forgetting events are in the line above already ("forgotten n×").
+  const shown = signals.filter((s) => s.label !== 'forgetting events');
+  if (shown.length) md.appendMarkdown(`${shown.map((s) => `${s.label} ${escapeMarkdown(s.value)}`).join(' · ')}\n\n`);
   if (flag) {
     md.appendMarkdown(`$(flag) Flagged for re-collection: ${escapeMarkdown(flag.reason)}`);
     if (flag.note) md.appendMarkdown(` — ${escapeMarkdown(flag.note)}`);

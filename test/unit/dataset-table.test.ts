@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { openDataset } from '../../src/core/dataset/open';
 import type { Dataset } from '../../src/core/model';
-import { Bucket } from '../../src/core/session';
+import { Bucket, BUCKET_NAMES } from '../../src/core/session';
 import { filterRows, inversePermutation, sortByFloat64, sortByUint32, sortByUint8, sortRows } from '../../src/core/table/order';
 import { fieldsOfRecordText, PREVIEW_LENGTH, previewText } from '../../src/core/table/preview';
 import { DatasetRecordSource, JsonlRecordSource, openRecordSource, type RecordSource } from '../../src/core/table/record-source';
@@ -432,6 +432,19 @@ describe('table model', () => {
       assert.deepEqual((await m.window(0, 10)).map((r) => [r.index, r.flag]), [[5, 'wrong-target'], [150, 'keep']]);
       assert.equal(m.rowOf(6), -1);
 
+      // Differs only: the rows whose comparison with B flipped, and every row while nothing is compared.
+      await m.apply({ ...DEFAULT_QUERY, differsOnly: true });
+      assert.equal(m.rowCount, 200, 'nothing compared: all rows');
+      const mask = new Uint8Array(200);
+      for (const i of [3, 40, 199]) mask[i] = 1;
+      m.setScores({ ...scores, differs: { mask, label: 'run-b:checkpoint-1' } });
+      assert.equal(m.compareLabel, 'run-b:checkpoint-1');
+      await m.apply({ ...DEFAULT_QUERY, differsOnly: true });
+      assert.deepEqual((await m.window(0, 10)).map((r) => r.index), [3, 40, 199]);
+      await m.apply({ ...DEFAULT_QUERY, differsOnly: true, buckets: [BUCKET_NAMES[scores.buckets[40]]] });
+      assert.ok((await m.window(0, 10)).some((r) => r.index === 40) && m.rowCount <= 3);
+      m.setScores(scores);
+
       await m.apply({ ...DEFAULT_QUERY, text: 'NATALIA' });
       const natalia = await m.window(0, 50);
       assert.ok(natalia.length >= 1);
@@ -486,7 +499,7 @@ describe('table model', () => {
 });
 
 describe('webview protocol', () => {
-  const query = { sort: { column: 'preMem', descending: true }, text: 'apples', buckets: ['fragile'], flaggedOnly: false };
+  const query = { sort: { column: 'preMem', descending: true }, text: 'apples', buckets: ['fragile'], flaggedOnly: false, differsOnly: true };
 
   test('the host accepts only well-formed webview messages', () => {
     assert.ok(isWebviewMessage({ type: 'ready', query: null }));
@@ -501,7 +514,17 @@ describe('webview protocol', () => {
     assert.ok(!isWebviewMessage({ type: 'query', query: { ...query, sort: { column: 'key', descending: false } }, focus: null }));
     assert.ok(!isWebviewMessage({ type: 'query', query: { ...query, buckets: ['fragile', 'bogus'] }, focus: null }));
     assert.ok(!isViewQuery({ ...query, text: 'x'.repeat(1001) }), 'filter text is bounded');
+    assert.ok(!isViewQuery({ ...query, differsOnly: undefined }), 'differsOnly is required');
+    assert.ok(!isViewQuery({ ...query, differsOnly: 'yes' }));
     assert.ok(!isWebviewMessage(null) && !isWebviewMessage('ready') && !isWebviewMessage([]));
+  });
+
+  test('the view message names the compared run and checkpoint, as text', () => {
+    const view = { type: 'view', viewId: 1, rowCount: 3, datasetSize: 200, query, scored: true, scoreLabel: 'run-a · c1', compareLabel: 'run-b:c2', hasFlags: true, notice: '' };
+    assert.ok(isHostMessage(view));
+    assert.ok(isHostMessage({ ...view, compareLabel: '' }), 'nothing compared');
+    assert.ok(!isHostMessage({ ...view, compareLabel: undefined }), 'compareLabel is required');
+    assert.ok(!isHostMessage({ ...view, compareLabel: 7 }));
   });
 
   test('the webview renders only rows of the declared shape', () => {

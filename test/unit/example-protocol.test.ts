@@ -140,6 +140,18 @@ describe('host messages built from a real session', () => {
     assert.equal(view.checkpoints[1].category, 'memorized');
     assert.equal(view.checkpoints[1].maskedAccuracy, 0);
     assert.deepEqual(view.flag && { reason: view.flag.reason, note: view.flag.note }, { reason: 'fragile', note: hostile });
+    // Signals at checkpoint-2 over both checkpoints: 1/perplexity 1/1.5 and 1/1.01; accuracy 1/3 (never learned).
+    const q = [1 / 1.5, 1 / 1.01];
+    const mean = (q[0] + q[1]) / 2;
+    assert.deepEqual(view.signals, [
+      { label: 'confidence', value: mean.toFixed(2) },
+      { label: 'variability', value: Math.sqrt(((q[0] - mean) ** 2 + (q[1] - mean) ** 2) / 2).toFixed(2) },
+      { label: 'correctness', value: '0.00' },
+      { label: 'forgetting events', value: '0' },
+      { label: 'first learned', value: 'never' },
+      { label: 'perplexity final / mean', value: '1.0100 / 1.2550' },
+      { label: 'learnability', value: ((1 / 3) * (2 / 3)).toFixed(2) },
+    ]);
   });
 
   test('comparison numbers of another run match what that run shows when selected', async () => {
@@ -193,6 +205,9 @@ describe('host messages built from a real session', () => {
       { type: 'example', example: { ...view, checkpoints: [{ ...view.checkpoints[0], accuracy: 'high' }] } },
       { type: 'example', example: { ...view, flag: { reason: 'whatever', note: '', author: '', time: '' } } },
       { type: 'example', example: { ...view, html: '<b>x</b>' } },
+      { type: 'example', example: { ...view, signals: undefined } },
+      { type: 'example', example: { ...view, signals: [{ label: 'confidence', value: 0.5 }] } },
+      { type: 'example', example: { ...view, signals: [{ label: 'confidence', value: '0.50', html: '<b>x</b>' }] } },
       { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { status: 'ok', samples: [{ outcome: 'correct', answer: null, diffed: true, segments: [{ kind: 'script', text: 'x' }], verbatimShare: 1 }], summary: { correct: 1, wrong: 0, unparseable: 0, meanVerbatimShare: 1 } } },
       { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { status: 'ok', samples: [{ outcome: 'correct', answer: null, diffed: false, reason: 'too-long', text: { toString: 1 } }], summary: { correct: 1, wrong: 0, unparseable: 0, meanVerbatimShare: null } } },
       { type: 'samples', index: 0, run: 0, checkpoint: 0, payload: { status: 'maybe' } },

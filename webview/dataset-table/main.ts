@@ -42,7 +42,10 @@ const COLUMNS: { id: string; label: string; sort?: SortColumn; title?: string }[
 const CACHED_ROWS = 5000;
 
 let view: ViewInfo | undefined;
-let query: ViewQuery = saved?.query ?? { sort: { column: 'line', descending: false }, text: '', buckets: [], flaggedOnly: false };
+// A query saved before the "differs only" filter existed lacks its field.
+let query: ViewQuery = saved?.query
+  ? { ...saved.query, differsOnly: saved.query.differsOnly ?? false }
+  : { sort: { column: 'line', descending: false }, text: '', buckets: [], flaggedOnly: false, differsOnly: false };
 let rows = new Map<number, TableRow>();
 let pendingRestore: SavedState | undefined = saved;
 let selectedIndex: number | null = null;
@@ -60,9 +63,10 @@ const bucketSelect = el(
   ...BUCKETS.map((b) => el('vscode-option', { attrs: { value: b } }, BUCKET_LABELS[b])),
 ) as FormElement;
 const flaggedBox = el('vscode-checkbox', { attrs: { label: 'Flagged only' } }, 'Flagged only') as CheckboxElement;
+const differsBox = el('vscode-checkbox', { attrs: { label: 'Differs from B', title: 'Only examples that differ from the run and checkpoint chosen with PreMem: Compare With…' } }, 'Differs from B') as CheckboxElement;
 const gotoField = el('vscode-textfield', { class: 'goto', attrs: { placeholder: 'Go to line…', 'aria-label': 'Go to line', inputmode: 'numeric' } }) as FormElement;
 const lastButton = el('vscode-button', { attrs: { secondary: '' } }, 'Jump to last');
-const toolbar = el('div', { class: 'toolbar' }, filterField, bucketSelect, flaggedBox, el('span', { class: 'spacer-flex' }), gotoField, lastButton);
+const toolbar = el('div', { class: 'toolbar' }, filterField, bucketSelect, flaggedBox, differsBox, el('span', { class: 'spacer-flex' }), gotoField, lastButton);
 
 const summary = el('span', { class: 'summary' });
 const notice = el('span', { class: 'notice' });
@@ -255,6 +259,9 @@ function syncControls(): void {
   bucketSelect.value = query.buckets[0] ?? '';
   flaggedBox.checked = query.flaggedOnly;
   flaggedBox.disabled = !view?.hasFlags;
+  differsBox.checked = query.differsOnly;
+  differsBox.disabled = !view?.compareLabel;
+  differsBox.textContent = view?.compareLabel ? `Differs from ${view.compareLabel}` : 'Differs from B';
   for (const c of COLUMNS) {
     const cell = headerCells.get(c.id)!;
     const active = c.sort === query.sort.column;
@@ -322,6 +329,7 @@ bucketSelect.addEventListener('change', () => {
   sendQuery({ ...query, buckets });
 });
 flaggedBox.addEventListener('change', () => sendQuery({ ...query, flaggedOnly: flaggedBox.checked }));
+differsBox.addEventListener('change', () => sendQuery({ ...query, differsOnly: differsBox.checked }));
 cancelButton.addEventListener('click', () => vscode.post({ type: 'cancel' }));
 
 gotoField.addEventListener('keydown', (e: KeyboardEvent) => {
@@ -354,4 +362,4 @@ function saveState(): void {
   saveTimer = window.setTimeout(() => vscode.setState({ query, firstRow: scroller.firstVisibleRow, selected: scroller.selection }), 200);
 }
 
-vscode.post({ type: 'ready', query: saved?.query ?? null });
+vscode.post({ type: 'ready', query: saved?.query ? query : null });

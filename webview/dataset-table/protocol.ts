@@ -24,6 +24,8 @@ export interface ViewInfo {
   scored: boolean;
   /** What the scores are of (run and checkpoint), '' without scores. */
   scoreLabel: string;
+  /** The compared run and checkpoint (B) that "differs only" keeps the rows differing from; '' when none. */
+  compareLabel: string;
   /** Whether flags of the dataset are known. */
   hasFlags: boolean;
   /** Records skipped or other warnings, summarised; '' when none. */
@@ -74,6 +76,7 @@ export const isViewQuery = shape<ViewQuery>({
   text: isFilterText,
   buckets: (v): v is ViewQuery['buckets'] => arrayOf(isBucket)(v) && v.length <= BUCKET_NAMES.length,
   flaggedOnly: isBoolean,
+  differsOnly: isBoolean,
 });
 
 const isRow = shape<TableRow>({ index: isIndex, line: isIndex, key: isString, preview: isString, preMem: isString, bucket: isBucket, trajectory: isString, flag: isString });
@@ -89,6 +92,7 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
     query: isViewQuery,
     scored: isBoolean,
     scoreLabel: isString,
+    compareLabel: isString,
     hasFlags: isBoolean,
     notice: isString,
   }),

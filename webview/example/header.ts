@@ -29,6 +29,8 @@ export function renderHeader(ctx: PanelContext): HTMLElement {
     term('Threshold', `p = ${x.p.toFixed(4)} · fragile at PreMemAcc ≤ ${x.t}`),
     x.member ? null : term('Note', 'the run did not train on this example'),
   );
+  // Training-dynamics signals at the selected checkpoint (docs/signals.md), one short term each.
+  const signals = x.signals.length ? el('dl', { class: 'numbers signals', attrs: { 'aria-label': 'Training-dynamics signals' } }, ...x.signals.map((s) => term(s.label, s.value))) : null;
   const target = el('div', { class: 'target-block' }, textElement('pre', 'mono target', x.target));
   return el(
     'header',
@@ -39,6 +41,7 @@ export function renderHeader(ctx: PanelContext): HTMLElement {
     el('h3', {}, 'Target trace ', el('span', { class: 'muted' }, 'final answer '), x.targetAnswer === null ? el('span', { class: 'muted' }, 'none found') : textElement('code', 'target-answer', x.targetAnswer)),
     target,
     numbers,
+    signals,
   );
 }
 

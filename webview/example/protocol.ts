@@ -42,6 +42,12 @@ export interface RunChoice {
   checkpoints: { id: string; step: number | null }[];
 }
 
+/** One training-dynamics signal of the example (docs/signals.md), as text the host formatted. */
+export interface SignalLine {
+  label: string;
+  value: string;
+}
+
 export interface ExampleView {
   index: number;
   key: string;
@@ -61,6 +67,8 @@ export interface ExampleView {
   firstMemorized: string | null;
   member: boolean;
   checkpoints: CheckpointNumbers[];
+  /** The signals at the selected checkpoint; empty when the example does not count there. */
+  signals: SignalLine[];
   runs: RunChoice[];
   flag: FlagView | null;
   /** False when the dataset has no flag store (flagging is then unavailable). */
@@ -144,6 +152,7 @@ const isExampleView = shape<ExampleView>({
   firstMemorized: isStringOrNull,
   member: isBoolean,
   checkpoints: arrayOf(isCheckpointNumbers),
+  signals: arrayOf(shape<SignalLine>({ label: isString, value: isString })),
   runs: arrayOf(isRunChoice),
   flag: nullable(isFlagView),
   canFlag: isBoolean,

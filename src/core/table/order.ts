@@ -19,6 +19,8 @@ export interface RowFilter {
   flagged?: Uint8Array;
   /** 1 for examples whose text matched; with it, only those are kept. */
   textMatch?: Uint8Array;
+  /** 1 for examples that differ from a compared run and checkpoint; with it, only those are kept. */
+  differs?: Uint8Array;
 }
 
 export interface SortKeys {
@@ -30,13 +32,13 @@ export interface SortKeys {
 
 /** Dataset indices 0..size-1 that pass the filter, ascending. */
 export function filterRows(size: number, filter: RowFilter = {}): Int32Array {
-  const { bucketOf, flagged, textMatch } = filter;
+  const { bucketOf, flagged, textMatch, differs } = filter;
   const wanted = filter.buckets?.length ? new Uint8Array(256) : undefined;
   if (wanted) {
     if (!bucketOf) throw new Error('filterRows: a bucket filter needs bucketOf');
     for (const b of filter.buckets!) wanted[b] = 1;
   }
-  for (const [name, a] of [['bucketOf', bucketOf], ['flagged', flagged], ['textMatch', textMatch]] as const) {
+  for (const [name, a] of [['bucketOf', bucketOf], ['flagged', flagged], ['textMatch', textMatch], ['differs', differs]] as const) {
     if (a && a.length < size) throw new Error(`filterRows: ${name} has ${a.length} entries for ${size} rows`);
   }
   const out = new Int32Array(size);
@@ -45,6 +47,7 @@ export function filterRows(size: number, filter: RowFilter = {}): Int32Array {
     if (wanted && !wanted[bucketOf![i]]) continue;
     if (flagged && !flagged[i]) continue;
     if (textMatch && !textMatch[i]) continue;
+    if (differs && !differs[i]) continue;
     out[n++] = i;
   }
   return n === size ? out : out.slice(0, n);

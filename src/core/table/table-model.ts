@@ -21,6 +21,8 @@ export interface TableScores {
   buckets: Uint8Array;
   /** What the numbers are of, e.g. "run-a · checkpoint 3". */
   label: string;
+  /** The examples that differ from a compared run and checkpoint (B), and B's name; absent when none is compared. */
+  differs?: { mask: Uint8Array; label: string };
 }
 
 export interface TableFlags {
@@ -28,7 +30,7 @@ export interface TableFlags {
   flaggedKeys(): string[];
 }
 
-export const DEFAULT_QUERY: ViewQuery = { sort: { column: 'line', descending: false }, text: '', buckets: [], flaggedOnly: false };
+export const DEFAULT_QUERY: ViewQuery = { sort: { column: 'line', descending: false }, text: '', buckets: [], flaggedOnly: false, differsOnly: false };
 
 /** Rows of one window at most; the webview asks for what it shows plus a margin. */
 export const MAX_WINDOW_ROWS = 1000;
@@ -62,6 +64,11 @@ export class TableModel {
 
   get scoreLabel(): string {
     return this.scores?.label ?? '';
+  }
+
+  /** The compared run and checkpoint (B), '' when none. */
+  get compareLabel(): string {
+    return this.scores?.differs?.label ?? '';
   }
 
   get hasFlags(): boolean {
@@ -109,10 +116,11 @@ export class TableModel {
       else none = !query.buckets.includes('not-scored');
     }
     const flagged = query.flaggedOnly ? this.flaggedMask() : undefined;
+    const differs = query.differsOnly ? scores?.differs?.mask : undefined;
     let rows: Int32Array | undefined;
     if (none) rows = new Int32Array(0);
-    else if (textMatch || flagged || buckets || query.sort.column !== 'line' || query.sort.descending) {
-      const kept = filterRows(this.dataset.size, { bucketOf: scores?.buckets, buckets, flagged, textMatch });
+    else if (textMatch || flagged || differs || buckets || query.sort.column !== 'line' || query.sort.descending) {
+      const kept = filterRows(this.dataset.size, { bucketOf: scores?.buckets, buckets, flagged, textMatch, differs });
       // Unscored, every PreMemAcc and trajectory is the same: those sorts keep file order.
       const sort = scores ? query.sort : { column: 'line' as const, descending: query.sort.column === 'line' && query.sort.descending };
       rows = sortRows(kept, sort, { lines: this.dataset.lines, preMem: scores?.preMem, trajectory: scores?.trajectory });

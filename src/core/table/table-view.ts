@@ -9,6 +9,8 @@ export interface ViewQuery {
   /** Keep rows in these buckets; empty keeps all. */
   buckets: BucketName[];
   flaggedOnly: boolean;
+  /** Keep rows that differ from the compared run and checkpoint (B); keeps all when nothing is compared. */
+  differsOnly: boolean;
 }
 
 export interface TableRow {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_QUERY, TableModel, type TableFlags, type TableScores, type ViewQuery } from '../../core/table/table-model';
 import type { AnalysisSession } from '../../core/session';
+import { comparedWith, compareTargetText, differsFrom } from '../comparison';
 import { type HostMessage, isWebviewMessage, type WebviewMessage } from '../../../webview/dataset-table/protocol';
 import type { PreMemServices } from '../services';
 import { WebviewPanelHost } from '../webview-panel';
@@ -30,6 +31,7 @@ export class TableEditor extends WebviewPanelHost<HostMessage, WebviewMessage> {
     this.subscriptions.push(
       document.onDidChangeState((state) => this.show(state)),
       services.onDidChange(() => this.sessionChanged()),
+      comparedWith.onDidChange(() => this.sessionChanged()),
       services.onDidChangeCurrentExample((index) => this.followExample(index)),
     );
   }
@@ -142,6 +144,7 @@ export class TableEditor extends WebviewPanelHost<HostMessage, WebviewMessage> {
       query: model.query,
       scored: model.scored,
       scoreLabel: model.scoreLabel,
+      compareLabel: model.compareLabel,
       hasFlags: model.hasFlags,
       notice: this.table?.notice ?? '',
     });
@@ -219,5 +222,8 @@ export function scoresOf(session: AnalysisSession | undefined): TableScores | un
   const checkpoint = view.run.checkpoints[session.selectedCheckpoint];
   const preMem = view.preMem[session.selectedCheckpoint];
   if (!checkpoint || !preMem || preMem.length !== session.dataset.size) return undefined;
-  return { preMem, trajectory: view.dynamics.trajectory, buckets: view.buckets, label: `${view.run.id} · ${checkpoint.id}` };
+  const b = comparedWith.target;
+  const mask = b && differsFrom(session, b);
+  const differs = b && mask ? { mask, label: compareTargetText(b) } : undefined;
+  return { preMem, trajectory: view.dynamics.trajectory, buckets: view.buckets, label: `${view.run.id} · ${checkpoint.id}`, differs };
 }

@@ -7,6 +7,8 @@ import { CATEGORY_NAMES, exampleDynamics } from '../../core/metrics/dynamics';
 import { preMemAccuracy, type PreparedRun } from '../../core/metrics/premem';
 import type { AnalysisSession } from '../../core/session';
 import type { CheckpointNumbers, ExampleView, FlagView } from '../../../webview/example/protocol';
+import { selectedSignals } from '../selected-signals';
+import { signalLines } from '../signal-text';
 
 const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
@@ -43,6 +45,7 @@ export async function exampleView(session: AnalysisSession, flags: FlagStore | u
       samples: c.samples,
       hasTexts: run.samples?.has(m, index) ?? false,
     })),
+    signals: signalLines(selectedSignals(session)!, run, index),
     runs: session.runs.map((r, i) => ({ index: i, id: r.id, checkpoints: r.checkpoints.map((c) => ({ id: c.id, step: finite(c.step) })) })),
     flag: flagView(flags, record.key),
     canFlag: flags !== undefined,

@@ -40,11 +40,20 @@ export function registerFlagCommands(services: PreMemServices): vscode.Disposabl
 
 async function flagCommand(services: PreMemServices, arg: unknown): Promise<void> {
   const index = requireExample(services, arg);
-  if (index === undefined) return;
-  const current = services.flags!.state(services.session!.dataset.keys[index]);
-  const fragile = services.session!.example(index)?.bucket === 'fragile';
-  const order: FlagReason[] = fragile ? [...FLAG_REASONS] : [...FLAG_REASONS.filter((r) => r !== 'fragile'), 'fragile'];
-  const items = order.map((reason) => ({ label: reason, description: REASON_DESCRIPTIONS[reason], picked: reason === current?.reason, reason }));
+  if (index !== undefined) await pickFlag(services, index);
+}
+
+/**
+ * The flag flow: a reason, then a note. `proposed` (from a view that knows why, e.g. a suspected wrong target)
+ * puts its reason first and fills in its note; the user still confirms both.
+ */
+export async function pickFlag(services: PreMemServices, index: number, proposed?: { reason: FlagReason; note: string }): Promise<void> {
+  if (!services.session || !services.flags) return;
+  const current = services.flags.state(services.session.dataset.keys[index]);
+  const fragile = services.session.example(index)?.bucket === 'fragile';
+  let order: FlagReason[] = fragile ? [...FLAG_REASONS] : [...FLAG_REASONS.filter((r) => r !== 'fragile'), 'fragile'];
+  if (proposed) order = [proposed.reason, ...order.filter((r) => r !== proposed.reason)];
+  const items = order.map((reason) => ({ label: reason, description: REASON_DESCRIPTIONS[reason], picked: reason === (proposed?.reason ?? current?.reason), reason }));
   const picked = await vscode.window.showQuickPick(items, {
     title: `Flag example ${index + 1} for re-collection`,
     placeHolder: current ? `Flagged "${current.reason}" by ${current.author}; pick a new reason` : 'Why is this example flagged?',
@@ -53,7 +62,7 @@ async function flagCommand(services: PreMemServices, arg: unknown): Promise<void
   const note = await vscode.window.showInputBox({
     title: `Flag example ${index + 1}: ${picked.reason}`,
     prompt: 'A note for whoever collects its replacements (optional)',
-    value: current?.note ?? '',
+    value: proposed && picked.reason === proposed.reason ? proposed.note : (current?.note ?? ''),
   });
   if (note === undefined) return;
   await flagExample(services, index, picked.reason, note);

@@ -1,22 +1,32 @@
 // The Fragile Examples view: fragile examples of the selected run and checkpoint grouped by trajectory class,
-// lowest PreMemAcc first. Groups are paged (a few hundred rows at a time) and query previews are read from the
+// hardest first by the signal of premem.fragile.rankBy (PreMemAcc by default). Groups are paged (a few hundred rows at a time) and query previews are read from the
 // dataset only for the rows the view asks for, so thousands of fragile examples stay fast.
 import * as vscode from 'vscode';
 import { openRecordSource } from '../../core/table/record-source';
 import { textMatcher } from '../../core/table/text-match';
 import { Trajectory, TRAJECTORY_LABELS, TRAJECTORY_NAMES } from '../../core/metrics/dynamics';
 import { Bucket, type AnalysisSession } from '../../core/session';
+import { isSignalName, type SignalName } from '../../core/signals/example-signals';
 import { escapeMarkdown, fixed2, plural, preview, shortRunNames } from '../format';
+import { selectedSignals } from '../selected-signals';
 import type { SessionManager } from '../session-manager';
+import { signalValueText } from '../signal-text';
+import { trajectoryGroups } from './fragile-groups';
+import { pickComparison, pickRanking, RANK_SETTING } from './fragile-pickers';
+import { type Suspect, selectedSuspects, wrongTargetNote } from './suspects';
+import { pickFlag } from '../flags/commands';
+import { type CompareTarget, comparedWith, compareTargetText, differsFrom } from '../comparison';
 
 export const PAGE_SIZE = 200;
 const PREVIEW_CACHE_LIMIT = 5000;
-const GROUP_ORDER = [Trajectory.NeverLearned, Trajectory.MemorizedDirectly, Trajectory.GeneralizedThenMemorized, Trajectory.Generalized, Trajectory.Unscored];
+/** The group of suspected wrong targets, beside the trajectory classes (which are 0 and up). */
+const SUSPECTS = -1;
 
 export interface GroupNode {
   kind: 'group';
+  /** The trajectory class, or SUSPECTS. */
   trajectory: number;
-  /** Example indices, lowest PreMemAcc first. */
+  /** Example indices, hardest first by the ranking signal. */
   indices: Int32Array;
 }
 export interface ExampleNode {
@@ -37,6 +47,8 @@ export interface FragileFilter {
   flaggedOnly: boolean;
   /** Only examples whose query contains this text (any case), with the match per dataset index. */
   text?: { text: string; matches: Uint8Array };
+  /** Only examples that differ between the selected run and checkpoint (A) and this one (B). */
+  differsFrom?: CompareTarget;
 }
 
 export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode.Disposable {
@@ -47,6 +59,8 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
   private readonly shown = new Map<number, number>();
   private readonly previews = new Map<number, string>();
   private previewSession: AnalysisSession | undefined;
+  /** The suspected wrong targets of one view of the session, by example, once judged. */
+  private suspects: { view: object; byIndex: Map<number, Suspect> } | undefined;
   readonly filter: FragileFilter = { flaggedOnly: false };
   private readonly disposables: vscode.Disposable[];
 
@@ -57,6 +71,10 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       this.changeEmitter,
       manager.onDidChange(() => this.refresh()),
       vscode.commands.registerCommand('premem.fragile.showMore', (node: MoreNode) => this.showMore(node)),
+      vscode.commands.registerCommand('premem.fragile.rankBy', () => pickRanking(this.rankBy)),
+      vscode.commands.registerCommand('premem.compareWith', () => this.compareWith()),
+      vscode.commands.registerCommand('premem.fragile.flagWrongTarget', (node?: ExampleNode) => this.flagWrongTarget(node)),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(`premem.${RANK_SETTING}`) && this.refresh()),
     ];
     this.refresh();
   }
@@ -100,6 +118,31 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     this.refresh();
   }
 
+  /** The signal the groups are ordered by (premem.fragile.rankBy; an unknown name falls back to PreMemAcc). */
+  get rankBy(): SignalName {
+    const name = vscode.workspace.getConfiguration('premem').get<string>(RANK_SETTING, 'preMemAccuracy');
+    return isSignalName(name) ? name : 'preMemAccuracy';
+  }
+
+  /** "Compare With…": B picked, the view then shows only what differs from it. */
+  private async compareWith(): Promise<void> {
+    const session = this.manager.session;
+    if (!session) {
+      void vscode.window.showInformationMessage('PreMem: open a dataset with its runs first.');
+      return;
+    }
+    const b = await pickComparison(session, this.filter.differsFrom);
+    if (b !== null) this.setDiffersFrom(b);
+  }
+
+  /** Shows only the examples that differ from B (none: all). */
+  setDiffersFrom(b: CompareTarget | undefined): void {
+    this.filter.differsFrom = b;
+    comparedWith.set(b);
+    this.shown.clear();
+    this.refresh();
+  }
+
   /** The groups for the current session, selection and filter (computed once per change). */
   computeGroups(): GroupNode[] {
     if (this.groups) return this.groups;
@@ -108,27 +151,47 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     if (!session || !view) return (this.groups = []);
     let indices: Int32Array;
     if (this.filter.flaggedOnly) {
-      const selected = view.preMem[session.selectedCheckpoint];
       const flagged: number[] = [];
       for (const key of this.manager.flags?.flaggedKeys() ?? []) {
         const i = session.dataset.keyToIndex.get(key);
         if (i !== undefined) flagged.push(i);
       }
-      const value = (i: number) => (Number.isNaN(selected[i]) ? Infinity : selected[i]);
-      flagged.sort((a, b) => value(a) - value(b) || a - b);
       indices = Int32Array.from(flagged);
     } else indices = session.fragileExamples();
     const text = this.filter.text;
-    if (text && text.matches.length === session.dataset.size) indices = indices.filter((i) => text.matches[i] === 1);
-    const byClass = new Map<number, number[]>();
-    for (const i of indices) {
-      const t = view.dynamics.trajectory[i];
-      let list = byClass.get(t);
-      if (!list) byClass.set(t, (list = []));
-      list.push(i);
+    const matches = text && text.matches.length === session.dataset.size ? text.matches : undefined;
+    const differs = this.filter.differsFrom && differsFrom(session, this.filter.differsFrom);
+    const keep = (i: number) => (!matches || matches[i] === 1) && (!differs || differs[i] === 1);
+    if (matches || differs) indices = indices.filter(keep);
+    this.groups = trajectoryGroups(session, indices, this.rankBy).map((g) => ({ kind: 'group', ...g }));
+    if (!this.filter.flaggedOnly) {
+      const suspects = this.suspectsOf(view);
+      const shown = suspects && Array.from(suspects.keys()).filter(keep);
+      if (shown?.length) this.groups.push({ kind: 'group', trajectory: SUSPECTS, indices: Int32Array.from(shown) });
     }
-    this.groups = GROUP_ORDER.filter((t) => byClass.has(t)).map((t) => ({ kind: 'group', trajectory: t, indices: Int32Array.from(byClass.get(t)!) }));
     return this.groups;
+  }
+
+  /** The judged suspects of this view; undefined while they are judged (in the background, never blocking). */
+  private suspectsOf(view: object): Map<number, Suspect> | undefined {
+    if (this.suspects?.view === view) return this.suspects.byIndex;
+    const session = this.manager.session!;
+    selectedSuspects(session).then(
+      (list) => {
+        if (session.view() !== view || this.suspects?.view === view) return;
+        this.suspects = { view, byIndex: new Map(list.map((s) => [s.index, s])) };
+        if (list.length) this.refresh();
+      },
+      (err: Error) => this.manager.log.warn(`suspected wrong targets cannot be judged: ${err.message}`),
+    );
+    return undefined;
+  }
+
+  /** "Flag as Wrong Target…": the flag flow with reason wrong-target and a note naming the agreeing answer. */
+  private async flagWrongTarget(node: ExampleNode | undefined): Promise<void> {
+    const suspect = node && this.suspects?.byIndex.get(node.index);
+    if (!suspect) return;
+    await pickFlag(this.manager, suspect.index, { reason: 'wrong-target', note: wrongTargetNote(suspect) });
   }
 
   getChildren(node?: FragileNode): FragileNode[] {
@@ -149,6 +212,16 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
 
   async getTreeItem(node: FragileNode): Promise<vscode.TreeItem> {
     const session = this.manager.session;
+    if (node.kind === 'group' && node.trajectory === SUSPECTS) {
+      const item = new vscode.TreeItem(`Suspected wrong targets (${node.indices.length.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = 'group:suspects';
+      item.iconPath = new vscode.ThemeIcon('warning');
+      item.contextValue = 'group';
+      item.tooltip =
+        'Memorized without being solved before, while the samples before memorization agree on another answer than the target’s: ' +
+        'more likely a wrong label than a hard example. Check each one.';
+      return item;
+    }
     if (node.kind === 'group') {
       const label = TRAJECTORY_LABELS[TRAJECTORY_NAMES[node.trajectory]];
       const item = new vscode.TreeItem(`${label} (${node.indices.length.toLocaleString('en-US')})`, vscode.TreeItemCollapsibleState.Collapsed);
@@ -174,13 +247,18 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
     if (!session || !view) return item;
     const flag = this.manager.flags?.state(session.dataset.keys[node.index]);
     const preMem = view.preMem[session.selectedCheckpoint]?.[node.index] ?? NaN;
-    item.description = `${fixed2(preMem)} · line ${session.dataset.lines[node.index]}`;
+    const rankBy = this.rankBy;
+    const rankValue = rankBy === 'preMemAccuracy' ? '' : ` · ${rankBy} ${signalValueText(rankBy, selectedSignals(session)!.values[rankBy][node.index])}`;
+    item.description = `${fixed2(preMem)}${rankValue} · line ${session.dataset.lines[node.index]}`;
+    const suspect = node.trajectory === SUSPECTS ? this.suspects?.byIndex.get(node.index) : undefined;
+    if (suspect) item.description = `samples say ${suspect.agreedAnswer} (${suspect.agreeing}/${suspect.samples}) · target ${suspect.targetAnswer ?? '—'} · line ${session.dataset.lines[node.index]}`;
     const color = new vscode.ThemeColor(view.buckets[node.index] === Bucket.Fragile ? 'premem.fragile' : view.buckets[node.index] === Bucket.AtRisk ? 'premem.atRisk' : 'premem.robust');
     item.iconPath = flag ? new vscode.ThemeIcon('flag', color) : new vscode.ThemeIcon('circle-filled', color);
-    item.contextValue = flag ? 'example flagged' : 'example';
+    item.contextValue = `example${flag ? ' flagged' : ''}${suspect ? ' suspect' : ''}`;
     item.command = { command: 'premem.revealExample', title: 'Reveal example', arguments: [node.index] };
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown(`PreMemAcc **${fixed2(preMem)}** · line ${session.dataset.lines[node.index]}`);
+    if (suspect) tooltip.appendMarkdown(` · ${escapeMarkdown(wrongTargetNote(suspect))}`);
     if (flag) tooltip.appendMarkdown(` · flagged: ${escapeMarkdown(flag.reason)}${flag.note ? ` — ${escapeMarkdown(flag.note)}` : ''}`);
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(this.previews.get(node.index) ?? '');
@@ -220,13 +298,17 @@ export class FragileTree implements vscode.TreeDataProvider<FragileNode>, vscode
       return;
     }
     const name = shortRunNames(session.runs.map((r) => r.id))[session.selectedRun];
-    const total = this.computeGroups().reduce((s, g) => s + g.indices.length, 0);
+    const total = this.computeGroups().reduce((s, g) => s + (g.trajectory === SUSPECTS ? 0 : g.indices.length), 0);
     const text = this.filter.text ? ` · "${this.filter.text.text}"` : '';
-    this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}`;
+    const rank = (this.rankBy === 'preMemAccuracy' ? '' : ` · by ${this.rankBy}`) + (this.filter.differsFrom ? ` · differs from ${compareTargetText(this.filter.differsFrom)}` : '');
+    this.view.description = `${name} · ${run.checkpoints[session.selectedCheckpoint]?.id ?? ''}${this.filter.flaggedOnly ? ' · flagged' : ` · t ≤ ${session.t}`}${text}${rank}`;
     this.view.badge = this.filter.flaggedOnly ? undefined : { value: total, tooltip: `${plural(total, 'fragile example')}` };
+    const b = this.filter.differsFrom;
     this.view.message = this.filter.flaggedOnly
       ? `Flagged examples (${total.toLocaleString('en-US')}), any bucket. Filter again to show the fragile ones.`
-      : total === 0
+      : b && !differsFrom(session, b)
+        ? `${compareTargetText(b)} is not among the runs any more: every example is shown. Compare with another.`
+        : total === 0
         ? 'No fragile examples at this checkpoint.'
         : undefined;
   }
