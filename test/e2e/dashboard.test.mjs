@@ -1,7 +1,7 @@
 // The dashboard in real VS Code on a copy of the demo workspace (GSM8K with the paper's 13 runs): opened from the
 // palette, it must show R²(y = x) >= 0.93 at the calibrated p (the paper's claim on these runs); the p slider
 // must move every panel and the status bar; the heatmap is drawn, answers hover and opens examples; the panel
-// comes back with its state after being hidden. Screenshots go to test/e2e/screenshots/dashboard*.png.
+// comes back with its state after being hidden; Export Report writes the HTML report. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -180,6 +180,19 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     assert.ok(Math.abs(after.p - pNow) < 1e-4, `saved p ${after.p}, shown ${pNow}`);
     assert.deepEqual({ ...after, p: before.p }, before);
     assert.deepEqual(Object.keys(after), Object.keys(before));
+
+    // Export Report: the save dialog suggests a name after the dataset, run and checkpoint; the HTML is written
+    // with the core report code, under a strict CSP, and names the dataset.
+    await frame.locator('#export-report').click();
+    await dialogInput.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.waitForFunction(() => /premem-report-gsm8k-train-[\w.-]+\.html$/.test(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? ''), undefined, { timeout: 15_000 });
+    const reportName = (await dialogInput.inputValue()).split('/').pop();
+    await page.keyboard.press('Enter');
+    await frame.waitForFunction((name) => document.getElementById('notice')?.textContent === `Saved ${name}.`, reportName, { timeout: 60_000 });
+    const report = await readFile(join(workspace, reportName), 'utf8');
+    assert.match(report, /^<!DOCTYPE html>/);
+    assert.ok(report.includes('gsm8k-train.jsonl'), 'the report names the dataset');
+    assert.match(report, /Content-Security-Policy" content="default-src 'none'/);
   });
 });
 

@@ -67,6 +67,7 @@ append(
     el('label', {}, 'Run ', runSelect),
     el('label', {}, 'Checkpoint ', checkpointSelect),
     headline,
+    el('button', { class: 'secondary', attrs: { type: 'button', id: 'export-report', title: 'Save the dashboard as one HTML file to share' }, on: { click: () => post({ type: 'exportReport' }) } }, 'Export Report…'),
   ),
   notice,
   emptyView,

@@ -46,6 +46,8 @@ export type WebviewMessage =
   | { type: 'saveP' }
   | { type: 'openExample'; index: number }
   | { type: 'exportRecollection' }
+  /** Write the HTML report of what the dashboard shows (premem.exportReport). */
+  | { type: 'exportReport' }
   | { type: 'openDataset' }
   | { type: 'exportPng'; name: ExportName; dataUrl: string }
   | { type: 'copyCsv'; name: ExportName; csv: string; rows: number };
@@ -216,6 +218,7 @@ const webviewMessageChecks: MessageChecks<WebviewMessage> = {
   saveP: shape({ type: literal('saveP') }),
   openExample: shape({ type: literal('openExample'), index: isIndex }),
   exportRecollection: shape({ type: literal('exportRecollection') }),
+  exportReport: shape({ type: literal('exportReport') }),
   openDataset: shape({ type: literal('openDataset') }),
   exportPng: shape({
     type: literal('exportPng'),

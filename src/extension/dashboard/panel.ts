@@ -12,6 +12,7 @@ import { encodeHeatmap, type HostMessage, isWebviewMessage, type WebviewMessage 
 import type { PreMemServices } from '../services';
 import { WebviewPanelHost } from '../webview-panel';
 import { copyCsv, saveThreshold, savePng } from './exports';
+import { exportReport } from './report';
 
 export const DASHBOARD_VIEW_TYPE = 'premem.dashboard';
 
@@ -177,6 +178,11 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       case 'openDataset':
         await vscode.commands.executeCommand('premem.openDatasetWithRuns');
         return;
+      case 'exportReport': {
+        const saved = await exportReport(this.services);
+        if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
+        return;
+      }
       case 'exportPng': {
         const saved = await savePng(m.name, m.dataUrl);
         if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
