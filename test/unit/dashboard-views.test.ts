@@ -1,9 +1,13 @@
 // The dashboard's report export, data map and signal overlaps: the pure parts the panel is built on.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { Bucket } from '../../src/core/buckets';
+import { dataMapCsv } from '../../src/core/dashboard/csv';
+import { DATA_MAP_BINS, dataMapCellAt, dataMapGrid, dataMaps, rasterizeDataMap } from '../../src/core/dashboard/data-map';
 import { reportFileName, sessionReportOptions } from '../../src/core/dashboard/report-options';
 import type { Calibration } from '../../src/core/metrics/calibrate';
 import { prepareRun } from '../../src/core/metrics/premem';
+import { exampleSignals } from '../../src/core/signals/example-signals';
 import { makeRun } from '../support/runs';
 
 const calibration = (thr: number): Calibration => ({ p: Math.exp(Math.exp(thr)), thr, r2: 0.9, sweep: [], leaveOneRunOut: null });
@@ -23,4 +27,64 @@ test('report options follow the session: selected run and checkpoint, p, t; cali
 test('report file name: dataset, run and checkpoint, with path separators and odd characters made safe', () => {
   assert.equal(reportFileName('/data/gsm8k-train.jsonl', 'run_1', 'checkpoint-100'), 'premem-report-gsm8k-train-run_1-checkpoint-100.html');
   assert.equal(reportFileName('d.jsonl', '../x y', 'c/1'), 'premem-report-d-.._x_y-c_1.html');
+});
+
+const bucketAt = (t: number) => (a: number) => (a <= t ? Bucket.Fragile : a <= t + 0.15 ? Bucket.AtRisk : Bucket.Robust);
+
+test('data map grid: each example in the cell of its variability (x, to 0.5) and confidence (y, to 1), counted by bucket', () => {
+  const confidence = [0, 1, 0.5, 0.26, NaN, 0.9];
+  const variability = [0, 0.5, 0.25, 0.49, 0.1, 0.02];
+  const preMem = [0.1, 0.8, 0.95, 0.5, 0.5, NaN];
+  const grid = dataMapGrid(confidence, variability, preMem, [0, 1, 2, 3, 4, 5], bucketAt(0.75), 4);
+  assert.equal(grid.placed, 4, 'unknown confidence or PreMemAcc is left out');
+  const at = (x: number, y: number) => Array.from(grid.counts.subarray((y * 4 + x) * 3, (y * 4 + x) * 3 + 3));
+  assert.deepEqual(at(0, 0), [1, 0, 0], 'the origin: fragile');
+  assert.deepEqual(at(3, 3), [0, 1, 0], 'the maxima land in the last cells: at risk (0.8 <= 0.75 + 0.15)');
+  assert.deepEqual(at(2, 2), [0, 0, 1]);
+  assert.deepEqual(at(3, 1), [1, 0, 0]);
+  assert.equal(grid.counts.reduce((s, n) => s + n, 0), 4);
+  // Only the examples listed count.
+  assert.equal(dataMapGrid(confidence, variability, preMem, [2], bucketAt(0.75), 4).placed, 1);
+});
+
+test('data map raster: confidence upwards, colours mixed by count, opacity by log count, empty cells transparent', () => {
+  const counts = new Uint32Array(2 * 2 * 3);
+  counts.set([3, 0, 1], (1 * 2 + 0) * 3); // x 0, y 1 (top left in the image): 3 fragile + 1 robust
+  counts.set([0, 1, 0], (0 * 2 + 1) * 3); // x 1, y 0 (bottom right): 1 at risk
+  const pixels = rasterizeDataMap({ bins: 2, counts, placed: 5 }, [[200, 0, 0], [0, 200, 0], [0, 0, 200]]);
+  assert.deepEqual(Array.from(pixels.subarray(0, 4)), [150, 0, 50, 255], 'the fullest cell: the count-weighted mix, opaque');
+  assert.deepEqual(Array.from(pixels.subarray(4, 8)), [0, 0, 0, 0], 'top right is empty');
+  assert.deepEqual(Array.from(pixels.subarray(12, 15)), [0, 200, 0]);
+  assert.equal(pixels[15], Math.round(255 * (0.35 + (0.65 * Math.log1p(1)) / Math.log1p(4))));
+  assert.deepEqual(dataMapCellAt({ bins: 2 }, 0.99, 0.5), { x: 1, y: 1 });
+  assert.equal(dataMapCellAt({ bins: 2 }, 1, 0.5), undefined);
+});
+
+test('data maps of a run: q = sample accuracy always, q = 1/perplexity only where perplexity is logged; CSV of the filled cells', async () => {
+  const { isHostMessage } = await import('../../webview/dashboard/protocol');
+  // Example 0 is always right, 1 never, 2 flips; perplexity of example 0: 1 then 2 (q 1, 0.5).
+  const withPerplexity = makeRun('a', [[[1, 0, 1], [1, 4, 2]], [[1, 0, 0], [2, 4, 2]]]);
+  const signals = exampleSignals(prepareRun(withPerplexity), -2.3, 1);
+  const maps = dataMaps(signals, bucketAt(0.75));
+  assert.equal(maps.accuracy.placed, 3);
+  const cell = (grid: typeof maps.accuracy, x: number, y: number) => Array.from(grid.counts.subarray((y * grid.bins + x) * 3, (y * grid.bins + x) * 3 + 3));
+  const last = DATA_MAP_BINS - 1;
+  assert.equal(cell(maps.accuracy, 0, last).reduce((s, n) => s + n, 0), 1, 'example 0: confidence 1, variability 0');
+  assert.equal(cell(maps.accuracy, 0, 0).reduce((s, n) => s + n, 0), 1, 'example 1: confidence 0, variability 0');
+  assert.equal(cell(maps.accuracy, last, DATA_MAP_BINS / 2).reduce((s, n) => s + n, 0), 1, 'example 2: confidence 0.5, variability 0.5');
+  assert.ok(maps.perplexity);
+  assert.equal(cell(maps.perplexity, Math.floor(0.25 / 0.5 * DATA_MAP_BINS), Math.floor(0.75 * DATA_MAP_BINS)).reduce((s, n) => s + n, 0), 1, 'example 0 by perplexity: q 1 and 0.5');
+  const noPerplexity = makeRun('b', [[[1, 0], [NaN, NaN]], [[1, 1], [NaN, NaN]]]);
+  assert.equal(dataMaps(exampleSignals(prepareRun(noPerplexity), -2.3, 1), bucketAt(0.75)).perplexity, null);
+
+  const csv = dataMapCsv(maps.accuracy).trim().split(/\r?\n/);
+  assert.equal(csv[0], 'variability_from,variability_to,confidence_from,confidence_to,fragile,at_risk,robust');
+  assert.equal(csv.length, 4, 'one row per filled cell');
+
+  const message = { type: 'dataMap', dataMap: { key: 1, run: 'a', checkpoint: 'c1', bins: DATA_MAP_BINS, accuracy: maps.accuracy.counts.buffer, placedAccuracy: 3, perplexity: null, placedPerplexity: 0 } };
+  assert.ok(isHostMessage(message));
+  assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, accuracy: new ArrayBuffer(12) } }), 'buffers must hold bins × bins cells');
+  assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, bins: 2, accuracy: new ArrayBuffer(48) } }), 'the grid size is fixed');
+  assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, extra: 1 } }));
+  assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, perplexity: [1, 2] } }));
 });

@@ -3,7 +3,9 @@
 import { append, clear, el } from '../shared/dom';
 import { plural } from '../shared/format';
 import { connect } from '../shared/vscode-api';
+import type { DataMapQ } from '../../src/core/dashboard/data-map';
 import { createAdvicePanel } from './advice';
+import { createDataMapPanel } from './data-map';
 import { applyTheme, fmt3, fmt4, num } from './charts';
 import { createDistributionPanel } from './distribution';
 import { createPredictionPanel } from './prediction';
@@ -16,12 +18,13 @@ import { createThresholdPanel } from './threshold';
 
 interface DashboardState {
   progressions: ProgressionsState;
+  dataMapQ: DataMapQ;
   scrollY: number;
 }
 
 const vscode = connect<WebviewMessage, HostMessage, DashboardState>(isHostMessage);
 const saved = vscode.getState();
-let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, scrollY: saved?.scrollY ?? 0 };
+let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, dataMapQ: saved?.dataMapQ ?? 'accuracy', scrollY: saved?.scrollY ?? 0 };
 const persist = () => vscode.setState(uiState);
 const post = (m: WebviewMessage) => vscode.post(m);
 
@@ -48,6 +51,10 @@ const progressions = createProgressionsPanel(post, currentTheme, uiState.progres
 const distribution = createDistributionPanel(post, currentTheme);
 const robustness = createRobustnessPanel(post, currentTheme);
 const advice = createAdvicePanel(post, select);
+const dataMap = createDataMapPanel(post, currentTheme, uiState.dataMapQ, (q) => {
+  uiState = { ...uiState, dataMapQ: q };
+  persist();
+});
 
 const content = el(
   'main',
@@ -55,6 +62,7 @@ const content = el(
   el('div', { class: 'grid' }, prediction.element, threshold.element),
   progressions.element,
   el('div', { class: 'grid' }, distribution.element, robustness.element),
+  el('div', { class: 'grid' }, dataMap.element),
   advice.element,
 );
 content.hidden = true;
@@ -163,6 +171,9 @@ vscode.onMessage((m) => {
     case 'heatmap':
       progressions.setHeatmap(m.heatmap);
       break;
+    case 'dataMap':
+      dataMap.update(m.dataMap);
+      break;
     case 'empty':
       onEmpty(m.message);
       break;
@@ -180,6 +191,7 @@ onThemeChange(() => {
   progressions.retheme();
   distribution.retheme();
   robustness.retheme();
+  dataMap.retheme();
 });
 
 post({ type: 'ready' });

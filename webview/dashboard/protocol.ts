@@ -5,6 +5,7 @@
 import type { AdviceRow, CheckpointAdvice } from '../../src/core/dashboard/advice';
 import type { DashboardMeta, DashboardModel, DashboardRunInfo } from '../../src/core/dashboard/build';
 import type { CategoryStacks } from '../../src/core/dashboard/categories';
+import { DATA_MAP_BINS } from '../../src/core/dashboard/data-map';
 import type { HeatmapData } from '../../src/core/dashboard/heatmap';
 import type { HistogramBin, PreMemHistogram } from '../../src/core/dashboard/histogram';
 import type { PredictionData, PredictionPoint, PredictionSeries } from '../../src/core/dashboard/prediction';
@@ -34,7 +35,7 @@ import {
 } from '../shared/guards';
 
 /** The charts and tables that can be exported (PNG) or copied (CSV). */
-export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice'] as const;
+export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice', 'data-map'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
 export type WebviewMessage =
@@ -69,6 +70,21 @@ export interface HeatmapMessage {
   firstMemorized: ArrayBuffer;
 }
 
+/** The data map's grids as sent: DataMapGrid counts (Uint32) per q, each column's buffer. */
+export interface DataMapMessage {
+  /** Changes whenever the grids change (run, checkpoint, p, t, new results). */
+  key: number;
+  run: string;
+  checkpoint: string;
+  bins: number;
+  /** q = sample accuracy. */
+  accuracy: ArrayBuffer;
+  placedAccuracy: number;
+  /** q = 1 / target perplexity; null when the run's logs hold no perplexity. */
+  perplexity: ArrayBuffer | null;
+  placedPerplexity: number;
+}
+
 export interface ModelContext {
   /** File name of the dataset. */
   dataset: string;
@@ -86,6 +102,7 @@ export type HostMessage =
    */
   | { type: 'model'; model: DashboardModel; context: ModelContext; seq: number; sweep?: SweepCurve | null }
   | { type: 'heatmap'; heatmap: HeatmapMessage }
+  | { type: 'dataMap'; dataMap: DataMapMessage }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
 // --- guards -------------------------------------------------------------------------------------------------
@@ -195,6 +212,24 @@ export function isHeatmapMessage(v: unknown): v is HeatmapMessage {
   return (Object.keys(sizes) as (keyof typeof sizes)[]).every((column) => v[column].byteLength === sizes[column]);
 }
 
+const isDataMapShape = shape<DataMapMessage>({
+  key: isInteger,
+  run: isString,
+  checkpoint: isString,
+  bins: (v): v is number => v === DATA_MAP_BINS,
+  accuracy: isArrayBuffer,
+  placedAccuracy: isCount,
+  perplexity: nullable(isArrayBuffer),
+  placedPerplexity: isCount,
+});
+
+/** Data map grids of exactly the declared shape, each buffer bins × bins cells of three Uint32 counts. */
+export function isDataMapMessage(v: unknown): v is DataMapMessage {
+  if (!isDataMapShape(v)) return false;
+  const bytes = v.bins * v.bins * 3 * 4;
+  return v.accuracy.byteLength === bytes && (v.perplexity === null || v.perplexity.byteLength === bytes);
+}
+
 const isExportName = oneOf(EXPORT_NAMES);
 
 const hostMessageChecks: MessageChecks<HostMessage> = {
@@ -207,6 +242,7 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
     sweep: optional(nullable(isSweep)),
   }),
   heatmap: shape({ type: literal('heatmap'), heatmap: isHeatmapMessage }),
+  dataMap: shape({ type: literal('dataMap'), dataMap: isDataMapMessage }),
   notice: shape({ type: literal('notice'), level: oneOf(['info', 'error'] as const), text: isString }),
 };
 

@@ -13,6 +13,7 @@ import type { PreMemServices } from '../services';
 import { WebviewPanelHost } from '../webview-panel';
 import { copyCsv, saveThreshold, savePng } from './exports';
 import { exportReport } from './report';
+import { SignalViews } from './signal-views';
 
 export const DASHBOARD_VIEW_TYPE = 'premem.dashboard';
 
@@ -27,13 +28,14 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
   private sentView: object | undefined | typeof NOT_SENT = NOT_SENT;
   private sentSession: AnalysisSession | undefined | typeof NOT_SENT = NOT_SENT;
   private heatmapKey = 0;
+  private readonly signalViews = new SignalViews((m) => this.post(m));
   /** The sweep of a session whose p is fixed (it keeps no calibration), per set of runs: pending, then done. */
   private readonly sweeps = new WeakMap<PreparedRun[], Promise<Calibration | null>>();
   private readonly swept = new WeakMap<PreparedRun[], Calibration | null>();
 
   constructor(services: PreMemServices) {
     super(services, { viewType: DASHBOARD_VIEW_TYPE, name: 'dashboard', title: 'PreMem Dashboard', isWebviewMessage });
-    this.subscriptions.push(services.onDidChange(() => this.schedule()));
+    this.subscriptions.push(services.onDidChange(() => this.schedule()), this.signalViews);
   }
 
   show(): void {
@@ -61,7 +63,8 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
   private push(): void {
     if (!this.live) return;
     const session = this.services.session;
-    if (session !== this.sentSession) {
+    const resend = session !== this.sentSession;
+    if (resend) {
       this.sentCalibration = NOT_SENT;
       this.sentView = NOT_SENT;
       this.sentSession = session;
@@ -99,6 +102,7 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       });
       this.sentView = view;
     }
+    this.signalViews.update(session, resend);
   }
 
   /**
