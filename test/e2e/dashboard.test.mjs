@@ -1,7 +1,8 @@
 // The dashboard in real VS Code on a copy of the demo workspace (GSM8K with the paper's 13 runs): opened from the
 // palette, it must show R²(y = x) >= 0.93 at the calibrated p (the paper's claim on these runs); the p slider
 // must move every panel and the status bar; the heatmap is drawn, answers hover and opens examples; the panel
-// comes back with its state after being hidden; Export Report writes the HTML report. Screenshots go to test/e2e/screenshots/dashboard*.png.
+// comes back with its state after being hidden; Export Report writes the HTML report; the data map and the
+// signal overlaps (with their x slider) are drawn from the host's data. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -193,6 +194,36 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     assert.match(report, /^<!DOCTYPE html>/);
     assert.ok(report.includes('gsm8k-train.jsonl'), 'the report names the dataset');
     assert.match(report, /Content-Security-Policy" content="default-src 'none'/);
+
+    // Data map: the host's grid drawn on the canvas; the legend's counts per bucket add up to the examples placed.
+    await frame.waitForFunction(() => Number(document.getElementById('data-map-canvas')?.dataset.drawMs ?? NaN) >= 0, undefined, { timeout: 30_000 });
+    const placed = Number(/^([\d,]+) examples of run /.exec(await text(frame, '#data-map-summary'))[1].replace(/,/g, ''));
+    const legendCounts = (await frame.locator('#data-map-legend .legend-item').allInnerTexts()).map((t) => Number(/\(([\d,]+)\)/.exec(t)[1].replace(/,/g, '')));
+    assert.equal(legendCounts.length, 3);
+    assert.equal(legendCounts.reduce((a, b) => a + b, 0), placed, 'every example placed is in one bucket');
+    assert.ok(placed > 1000, `${placed} examples on the data map`);
+    if (await frame.locator('#data-map-q option[value="perplexity"]').isDisabled()) {
+      assert.match(await text(frame, '#data-map-summary'), /no target perplexity/);
+    } else {
+      await frame.locator('#data-map-q').selectOption('perplexity');
+      await frame.waitForFunction(() => document.getElementById('data-map-canvas')?.getAttribute('aria-label')?.endsWith('q = 1 / target perplexity'), undefined, { timeout: 10_000 });
+    }
+    await frame.locator('#data-map').screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-data-map.png') });
+
+    // Signal overlaps: one row per signal; the x slider resizes every set to round(x × examples ranked).
+    await frame.waitForFunction(() => document.querySelectorAll('#overlaps-table tbody tr').length === 10, undefined, { timeout: 15_000 });
+    await frame.evaluate(() => {
+      const slider = document.getElementById('overlap-share');
+      slider.value = '40';
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await frame.waitForFunction(() => document.getElementById('overlaps-summary')?.textContent?.includes('(40%)'), undefined, { timeout: 15_000 });
+    const overlapRows = await frame.locator('#overlaps-table tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+    for (const [label, jac, examples, size] of overlapRows) {
+      const n = Number(examples.replace(/,/g, ''));
+      assert.equal(Number(size.replace(/,/g, '')), Math.round(0.4 * n), `${label}: set size at x = 40%`);
+      if (n > 0) assert.ok(Number(jac) >= 0 && Number(jac) <= 1, `${label}: Jaccard ${jac}`);
+    }
   });
 });
 

@@ -1,13 +1,18 @@
-// The dashboard's report export, data map and signal overlaps: the pure parts the panel is built on.
+// The dashboard's report export, data map and signal overlaps: the pure parts, and the host's signal views (free
+// of the vscode module).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Bucket } from '../../src/core/buckets';
-import { dataMapCsv } from '../../src/core/dashboard/csv';
+import { dataMapCsv, overlapsCsv } from '../../src/core/dashboard/csv';
 import { DATA_MAP_BINS, dataMapCellAt, dataMapGrid, dataMaps, rasterizeDataMap } from '../../src/core/dashboard/data-map';
+import { kthSmallest, OverlapIndex } from '../../src/core/dashboard/overlap-index';
 import { reportFileName, sessionReportOptions } from '../../src/core/dashboard/report-options';
 import type { Calibration } from '../../src/core/metrics/calibrate';
 import { prepareRun } from '../../src/core/metrics/premem';
-import { exampleSignals } from '../../src/core/signals/example-signals';
+import { exampleSignals, signalOverlaps } from '../../src/core/signals/example-signals';
+import type { AnalysisSession } from '../../src/core/session';
+import { SignalViews } from '../../src/extension/dashboard/signal-views';
+import type { HostMessage } from '../../webview/dashboard/protocol';
 import { makeRun } from '../support/runs';
 
 const calibration = (thr: number): Calibration => ({ p: Math.exp(Math.exp(thr)), thr, r2: 0.9, sweep: [], leaveOneRunOut: null });
@@ -87,4 +92,82 @@ test('data maps of a run: q = sample accuracy always, q = 1/perplexity only wher
   assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, bins: 2, accuracy: new ArrayBuffer(48) } }), 'the grid size is fixed');
   assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, extra: 1 } }));
   assert.ok(!isHostMessage({ ...message, dataMap: { ...message.dataMap, perplexity: [1, 2] } }));
+});
+
+test('signal overlaps: the share x guarded both ways, NaN Jaccard (no perplexity) crosses as null; CSV', async () => {
+  const { isHostMessage, isWebviewMessage } = await import('../../webview/dashboard/protocol');
+  assert.ok(isWebviewMessage({ type: 'setOverlapShare', share: 0.2 }));
+  assert.ok(isWebviewMessage({ type: 'setOverlapShare', share: 1 }));
+  for (const share of [0, -0.1, 1.01, null, '0.2', Infinity]) assert.ok(!isWebviewMessage({ type: 'setOverlapShare', share }), `share ${share} refused`);
+  const noPerplexity = makeRun('b', [[[1, 0, 0.5, 0.25], [NaN, NaN, NaN, NaN]], [[1, 1, 0, 0.5], [NaN, NaN, NaN, NaN]]]);
+  const rows = signalOverlaps(exampleSignals(prepareRun(noPerplexity), -2.3, 1), 0.5);
+  const message = JSON.parse(JSON.stringify({ type: 'overlaps', overlaps: { run: 'b', checkpoint: 'c1', share: 0.5, rows } }));
+  assert.equal(message.overlaps.rows.find((r: { signal: string }) => r.signal === 'confidence').jaccard, null);
+  const body = message.overlaps;
+  assert.ok(!isHostMessage({ ...message, overlaps: { ...body, share: 2 } }));
+  assert.ok(!isHostMessage({ ...message, overlaps: { ...body, rows: [{ ...rows[0], signal: 'made-up' }] } }));
+  assert.ok(!isHostMessage({ ...message, overlaps: { ...body, rows: [{ ...rows[0], html: '<b>' }] } }));
+  assert.ok(isHostMessage(message));
+  const csv = overlapsCsv(rows, 0.5).trim().split('\r\n');
+  assert.equal(csv[0], 'signal,share,examples,set_size,jaccard_with_premem_accuracy');
+  assert.equal(csv.length, rows.length + 1);
+  assert.match(csv.find((l) => l.startsWith('confidence,'))!, /^confidence,0\.5,0,0,$/);
+});
+
+test('signal views in the host: computed once per view after it settles, the latest view only; a new x resends the overlaps', async () => {
+  const prepared = [prepareRun(makeRun('a', [[[1, 0, 0.5, 0.25], [1, 2, 3, 4]], [[1, 1, 0, 0.5], [1, 1.5, 3, 2]]]))];
+  let view = {};
+  const session = { prepared, selectedRun: 0, selectedCheckpoint: 1, thr: -2.3, t: 0.75, view: () => view } as unknown as AnalysisSession;
+  const posted: HostMessage[] = [];
+  const views = new SignalViews((m) => posted.push(m));
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 250));
+  views.update(session);
+  view = {}; // changed again before it settled
+  views.update(session);
+  await settle();
+  assert.deepEqual(posted.map((m) => m.type), ['dataMap', 'overlaps'], 'one computation, for the latest view');
+  const first = posted[1];
+  assert.ok(first.type === 'overlaps' && first.overlaps.share === 0.2 && first.overlaps.checkpoint === 'c1');
+  views.update(session);
+  await settle();
+  assert.equal(posted.length, 2, 'the same view is not sent again');
+  views.setShare(0.5);
+  views.setShare(0.75);
+  await settle();
+  assert.deepEqual(posted.slice(2).map((m) => m.type === 'overlaps' && m.overlaps.share), [0.75], 'a burst of moves: one answer, the latest x');
+  views.update(session, true);
+  await settle();
+  assert.deepEqual(posted.slice(3).map((m) => m.type), ['dataMap', 'overlaps'], 'a reloaded webview gets everything again');
+  views.dispose();
+});
+
+test('overlap index: for every x, exactly signalOverlaps (ties, infinities, signals known on fewer examples)', () => {
+  let seed = 99;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const n = 400;
+  // Accuracies in fifths (many ties, never-learned examples with firstLearned = Infinity); a third of the
+  // perplexities missing; a subset of members.
+  const rows: [number[], number[]][] = Array.from({ length: 5 }, () => [
+    Array.from({ length: n }, () => Math.floor(rand() * 6) / 5),
+    Array.from({ length: n }, () => (rand() < 0.33 ? NaN : 1 + Math.floor(rand() * 4) / 2)),
+  ]);
+  const members = Array.from({ length: n }, (_, i) => i).filter((i) => i % 7 !== 3);
+  const signals = exampleSignals(prepareRun(makeRun('r', rows, [], members)), -2.3, 3);
+  const index = new OverlapIndex(signals);
+  for (const share of [0.001, 0.05, 0.1, 0.2, 0.33, 0.5, 0.77, 1]) {
+    const want = signalOverlaps(signals, share);
+    const got = index.overlaps(share);
+    assert.deepEqual(got, want, `share ${share}`);
+  }
+  assert.ok(signalOverlaps(signals, 0.2).some((r) => r.examples < signals.examples.length), 'some signal is known on fewer examples');
+  assert.throws(() => index.overlaps(0), RangeError);
+});
+
+test('kthSmallest: the k-th of a sort, with ties, infinities and signed zeros', () => {
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const values = Float64Array.from({ length: 301 }, () => [Infinity, -Infinity, 0, -0][Math.floor(rand() * 8)] ?? Math.floor(rand() * 10) / 2);
+  const sorted = values.slice().sort();
+  for (const k of [0, 1, 50, 150, 299, 300]) assert.ok(kthSmallest(values.slice(), values.length, k) === sorted[k], `k = ${k}`);
+  assert.equal(kthSmallest(Float64Array.from([5, 1, 4, 9]), 3, 2), 5, 'only the first `length` keys count');
 });

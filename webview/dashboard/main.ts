@@ -1,4 +1,4 @@
-// The dashboard webview: six panels over one model from the host, redrawn whenever p, t, the selection or the
+// The dashboard webview: eight panels over one model from the host, redrawn whenever p, t, the selection or the
 // results change. UI state (sort, zoom, scroll) survives the panel being hidden through getState/setState.
 import { append, clear, el } from '../shared/dom';
 import { plural } from '../shared/format';
@@ -6,6 +6,7 @@ import { connect } from '../shared/vscode-api';
 import type { DataMapQ } from '../../src/core/dashboard/data-map';
 import { createAdvicePanel } from './advice';
 import { createDataMapPanel } from './data-map';
+import { createOverlapsPanel } from './overlaps';
 import { applyTheme, fmt3, fmt4, num } from './charts';
 import { createDistributionPanel } from './distribution';
 import { createPredictionPanel } from './prediction';
@@ -19,12 +20,13 @@ import { createThresholdPanel } from './threshold';
 interface DashboardState {
   progressions: ProgressionsState;
   dataMapQ: DataMapQ;
+  overlapShare: number;
   scrollY: number;
 }
 
 const vscode = connect<WebviewMessage, HostMessage, DashboardState>(isHostMessage);
 const saved = vscode.getState();
-let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, dataMapQ: saved?.dataMapQ ?? 'accuracy', scrollY: saved?.scrollY ?? 0 };
+let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, dataMapQ: saved?.dataMapQ ?? 'accuracy', overlapShare: saved?.overlapShare ?? 0.2, scrollY: saved?.scrollY ?? 0 };
 const persist = () => vscode.setState(uiState);
 const post = (m: WebviewMessage) => vscode.post(m);
 
@@ -55,6 +57,10 @@ const dataMap = createDataMapPanel(post, currentTheme, uiState.dataMapQ, (q) => 
   uiState = { ...uiState, dataMapQ: q };
   persist();
 });
+const overlaps = createOverlapsPanel(post, uiState.overlapShare, (share) => {
+  uiState = { ...uiState, overlapShare: share };
+  persist();
+});
 
 const content = el(
   'main',
@@ -62,7 +68,7 @@ const content = el(
   el('div', { class: 'grid' }, prediction.element, threshold.element),
   progressions.element,
   el('div', { class: 'grid' }, distribution.element, robustness.element),
-  el('div', { class: 'grid' }, dataMap.element),
+  el('div', { class: 'grid' }, dataMap.element, overlaps.element),
   advice.element,
 );
 content.hidden = true;
@@ -174,6 +180,9 @@ vscode.onMessage((m) => {
     case 'dataMap':
       dataMap.update(m.dataMap);
       break;
+    case 'overlaps':
+      overlaps.update(m.overlaps);
+      break;
     case 'empty':
       onEmpty(m.message);
       break;
@@ -195,3 +204,4 @@ onThemeChange(() => {
 });
 
 post({ type: 'ready' });
+post({ type: 'setOverlapShare', share: overlaps.share() });

@@ -12,6 +12,7 @@ import type { PredictionData, PredictionPoint, PredictionSeries } from '../../sr
 import type { RobustnessBin, RobustnessData } from '../../src/core/dashboard/robustness';
 import type { SweepCurve, SweepPoint, ThresholdState } from '../../src/core/dashboard/sweep';
 import { CATEGORY_NAMES, type CategoryName } from '../../src/core/metrics/dynamics';
+import { SIGNAL_NAMES, type SignalOverlap } from '../../src/core/signals/example-signals';
 import {
   arrayOf,
   type Checker,
@@ -35,7 +36,7 @@ import {
 } from '../shared/guards';
 
 /** The charts and tables that can be exported (PNG) or copied (CSV). */
-export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice', 'data-map'] as const;
+export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice', 'data-map', 'overlaps'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
 export type WebviewMessage =
@@ -51,7 +52,9 @@ export type WebviewMessage =
   | { type: 'exportReport' }
   | { type: 'openDataset' }
   | { type: 'exportPng'; name: ExportName; dataUrl: string }
-  | { type: 'copyCsv'; name: ExportName; csv: string; rows: number };
+  | { type: 'copyCsv'; name: ExportName; csv: string; rows: number }
+  /** The share x (0 < x <= 1) of the signal overlaps; answered with an overlaps message. */
+  | { type: 'setOverlapShare'; share: number };
 
 /** The heatmap rows as sent: HeatmapData with each column's buffer. */
 export interface HeatmapMessage {
@@ -85,6 +88,14 @@ export interface DataMapMessage {
   placedPerplexity: number;
 }
 
+/** Each signal's bottom-x% Jaccard overlap with PreMemAcc's (signalOverlaps) at one run and checkpoint. */
+export interface OverlapsMessage {
+  run: string;
+  checkpoint: string;
+  share: number;
+  rows: SignalOverlap[];
+}
+
 export interface ModelContext {
   /** File name of the dataset. */
   dataset: string;
@@ -103,6 +114,7 @@ export type HostMessage =
   | { type: 'model'; model: DashboardModel; context: ModelContext; seq: number; sweep?: SweepCurve | null }
   | { type: 'heatmap'; heatmap: HeatmapMessage }
   | { type: 'dataMap'; dataMap: DataMapMessage }
+  | { type: 'overlaps'; overlaps: OverlapsMessage }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
 // --- guards -------------------------------------------------------------------------------------------------
@@ -230,6 +242,16 @@ export function isDataMapMessage(v: unknown): v is DataMapMessage {
   return v.accuracy.byteLength === bytes && (v.perplexity === null || v.perplexity.byteLength === bytes);
 }
 
+/** A share x of the overlaps: 0 < x <= 1. */
+export const isOverlapShare = (v: unknown): v is number => isFiniteNumber(v) && v > 0 && v <= 1;
+
+const isOverlaps = shape<OverlapsMessage>({
+  run: isString,
+  checkpoint: isString,
+  share: isOverlapShare,
+  rows: arrayOf(shape<SignalOverlap>({ signal: oneOf(SIGNAL_NAMES), label: isString, examples: isCount, size: isCount, jaccard: num })),
+});
+
 const isExportName = oneOf(EXPORT_NAMES);
 
 const hostMessageChecks: MessageChecks<HostMessage> = {
@@ -243,6 +265,7 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
   }),
   heatmap: shape({ type: literal('heatmap'), heatmap: isHeatmapMessage }),
   dataMap: shape({ type: literal('dataMap'), dataMap: isDataMapMessage }),
+  overlaps: shape({ type: literal('overlaps'), overlaps: isOverlaps }),
   notice: shape({ type: literal('notice'), level: oneOf(['info', 'error'] as const), text: isString }),
 };
 
@@ -261,6 +284,7 @@ const webviewMessageChecks: MessageChecks<WebviewMessage> = {
     name: isExportName,
     dataUrl: (v): v is string => isString(v) && v.startsWith('data:image/png;base64,') && v.length <= MAX_PNG_CHARS,
   }),
+  setOverlapShare: shape({ type: literal('setOverlapShare'), share: isOverlapShare }),
   copyCsv: shape({ type: literal('copyCsv'), name: isExportName, csv: (v): v is string => isString(v) && v.length <= MAX_CSV_CHARS, rows: isCount }),
 };
 

@@ -8,6 +8,7 @@ import { ACCURACY_LEVELS, type HeatmapData, UNKNOWN_ACCURACY } from './heatmap';
 import type { PreMemHistogram } from './histogram';
 import type { PredictionData } from './prediction';
 import type { RobustnessData } from './robustness';
+import type { SignalOverlap } from '../signals/example-signals';
 import type { SweepCurve } from './sweep';
 
 export type CsvCell = string | number | boolean | null | undefined;
@@ -89,4 +90,8 @@ export function dataMapCsv(grid: DataMapGrid): string {
     }
   }
   return toCsv(['variability_from', 'variability_to', 'confidence_from', 'confidence_to', 'fragile', 'at_risk', 'robust'], rows);
+}
+
+export function overlapsCsv(rows: readonly SignalOverlap[], share: number): string {
+  return toCsv(['signal', 'share', 'examples', 'set_size', 'jaccard_with_premem_accuracy'], rows.map((r) => [r.signal, share, r.examples, r.size, r.jaccard]));
 }

@@ -192,6 +192,9 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
         if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
         return;
       }
+      case 'setOverlapShare':
+        this.signalViews.setShare(m.share);
+        return;
       case 'copyCsv':
         await copyCsv(m.csv);
         this.notice('info', `Copied ${m.rows.toLocaleString('en-US')} rows of ${m.name} as CSV.`);

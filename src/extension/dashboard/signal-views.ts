@@ -1,19 +1,24 @@
 // The dashboard's views of the training-dynamics signals (docs/signals.md) of the selected run at the selected
-// checkpoint: the data map. The signals are computed once per view of the session (run, checkpoint, p, t, new
+// checkpoint: the data map and the signals' overlaps with PreMemAcc. The signals are computed once per view of the session (run, checkpoint, p, t, new
 // results), a moment after the last change, so that a slider drag over a million examples never waits on them.
 import { dataMaps } from '../../core/dashboard/data-map';
+import { OverlapIndex } from '../../core/dashboard/overlap-index';
 import { exampleSignals, type ExampleSignals } from '../../core/signals/example-signals';
 import { type AnalysisSession, bucketOf, type RunView } from '../../core/session';
 import type { HostMessage } from '../../../webview/dashboard/protocol';
 
 /** Quiet time after a change before the signals are recomputed. */
 const SETTLE_MS = 150;
+/** The share x of the overlaps until the webview asks for another (as `premem compare`'s --overlap default). */
+const DEFAULT_OVERLAP_SHARE = 0.2;
 
 export class SignalViews {
   private sentView: RunView | undefined;
-  private current: { view: RunView; signals: ExampleSignals } | undefined;
+  private current: { view: RunView; signals: ExampleSignals; overlaps: OverlapIndex } | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private key = 0;
+  private share = DEFAULT_OVERLAP_SHARE;
+  private overlapsScheduled = false;
 
   constructor(private readonly post: (m: HostMessage) => void) {}
 
@@ -31,11 +36,30 @@ export class SignalViews {
     }, SETTLE_MS);
   }
 
+  /**
+   * A new share x: the overlaps of the current signals are sent again, once for a burst of moves (a slider drag
+   * queues messages while one is computed; the latest share wins).
+   */
+  setShare(share: number): void {
+    this.share = share;
+    if (this.overlapsScheduled) return;
+    this.overlapsScheduled = true;
+    setImmediate(() => {
+      this.overlapsScheduled = false;
+      if (this.current && this.current.view === this.sentView) this.postOverlaps(this.current.signals, this.current.overlaps);
+    });
+  }
+
+  private postOverlaps(signals: ExampleSignals, overlaps: OverlapIndex): void {
+    this.post({ type: 'overlaps', overlaps: { run: signals.run, checkpoint: signals.checkpoint, share: this.share, rows: overlaps.overlaps(this.share) } });
+  }
+
   private compute(session: AnalysisSession, view: RunView): void {
     const prepared = session.prepared[session.selectedRun];
     const checkpoint = session.selectedCheckpoint;
-    const signals = this.current?.view === view ? this.current.signals : exampleSignals(prepared, session.thr, checkpoint);
-    this.current = { view, signals };
+    const signals = exampleSignals(prepared, session.thr, checkpoint);
+    const overlaps = new OverlapIndex(signals);
+    this.current = { view, signals, overlaps };
     const t = session.t;
     const maps = dataMaps(signals, (a) => bucketOf(a, t));
     this.post({
@@ -51,6 +75,7 @@ export class SignalViews {
         placedPerplexity: maps.perplexity?.placed ?? 0,
       },
     });
+    this.postOverlaps(signals, overlaps);
   }
 
   dispose(): void {
