@@ -7,13 +7,15 @@
 //   display sort and the per-example arrays a p change recomputes. When Chromium is installed (the e2e setup),
 //   the same code bundled for the browser draws 1,000,000 rows onto a real canvas there.
 // - Data map and signal overlaps: the signals of the selected run (computed once the p slider rests), the two
-//   data map grids, and the overlaps for one x (what moving the x slider costs), on the real run and on 1M rows.
+//   data map grids, the overlaps for one x (what moving the x slider costs), and the run comparison, on the real
+//   run and on 1M rows.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { buildDashboard, buildHeatmap } from '../src/core/dashboard/build';
 import { heatmapData, heatmapOrder } from '../src/core/dashboard/heatmap';
 import { displayCells, heatmapPalette, rasterizeHeatmap } from '../src/core/dashboard/heatmap-raster';
+import { compareCheckpoints, scatterGrid } from '../src/core/compare/compare-checkpoints';
 import { dataMaps } from '../src/core/dashboard/data-map';
 import { OverlapIndex } from '../src/core/dashboard/overlap-index';
 import { StaticDashboardSource } from '../src/core/dashboard/source';
@@ -154,11 +156,16 @@ function signalRows(real: ReturnType<typeof prepareRun>, thr: number, big: Retur
     }
     out.push(
       row(
-        `dashboard signals of ${label}: signals + both data map grids + overlap index`,
+        `dashboard signals of ${label}: signals + both data map grids + overlap lists`,
         `${ms(median(signalTimes))} ms + ${ms(median(mapTimes))} ms + ${ms(median(indexTimes))} ms`,
         `median of ${repeats}; once per view, 150 ms after the last change`,
       ),
-      row(`dashboard signal overlaps of ${label}: one x`, `${ms(median(overlapTimes))} ms median`, `what one move of the x slider costs the host (signalOverlaps without the index: ${ms(median(unindexedTimes))} ms)`),
+      row(
+        `dashboard run comparison of ${label}: checkpoint 1 against the last, counts + 10 × 10 grid`,
+        `${ms(time(() => { const c = compareCheckpoints({ prepared, checkpoint: 0 }, { prepared, checkpoint: m }, thr, 0.75); scatterGrid(c.preMemA, c.preMemB, 10); })[1])} ms`,
+        'once per view while a B is chosen, and when B changes',
+      ),
+      row(`dashboard signal overlaps of ${label}: one x`, `${ms(median(overlapTimes))} ms median`, `what one move of the x slider costs the host (signalOverlaps itself: ${ms(median(unindexedTimes))} ms)`),
     );
   }
   return out;

@@ -2,7 +2,7 @@
 // palette, it must show R²(y = x) >= 0.93 at the calibrated p (the paper's claim on these runs); the p slider
 // must move every panel and the status bar; the heatmap is drawn, answers hover and opens examples; the panel
 // comes back with its state after being hidden; Export Report writes the HTML report; the data map and the
-// signal overlaps (with their x slider) are drawn from the host's data. Screenshots go to test/e2e/screenshots/dashboard*.png.
+// signal overlaps (with their x slider) are drawn from the host's data; the run comparison counts and lists. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -126,8 +126,8 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     await frame.locator('#heatmap-sort').selectOption('trajectory');
     let canvas = frame.locator('#heatmap-canvas');
     await canvas.hover({ position: { x: 40, y: 200 } });
-    await frame.locator('.tooltip').waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await frame.locator('.tooltip').innerText(), /Rows [\d,]+–[\d,]+ \([\d,]+ examples\)|Example [\d,]+/);
+    await frame.locator('#progressions .tooltip').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await frame.locator('#progressions .tooltip').innerText(), /Rows [\d,]+–[\d,]+ \([\d,]+ examples\)|Example [\d,]+/);
 
     // Hidden and shown again: the webview is rebuilt from the host and its saved state.
     const hidden = frame;
@@ -146,7 +146,7 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     assert.ok(shown, 'the zoomed window is shown');
     assert.equal(Number(shown[2].replace(/,/g, '')) - Number(shown[1].replace(/,/g, '')) + 1, Math.round(7473 / 64));
     await canvas.hover({ position: { x: 40, y: 10 } });
-    const tip = await frame.locator('.tooltip').innerText();
+    const tip = await frame.locator('#progressions .tooltip').innerText();
     const index = numberAfter(tip.replace(/,/g, ''), 'Example');
     await canvas.click({ position: { x: 40, y: 10 } });
     await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), index + 1, { timeout: 20_000 });
@@ -223,6 +223,27 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
       const n = Number(examples.replace(/,/g, ''));
       assert.equal(Number(size.replace(/,/g, '')), Math.round(0.4 * n), `${label}: set size at x = 40%`);
       if (n > 0) assert.ok(Number(jac) >= 0 && Number(jac) <= 1, `${label}: Jaccard ${jac}`);
+    }
+
+    // Run comparison: B = another run at its last checkpoint; every example compared is in one bucket transition;
+    // a click on the grid's top right cell (robust at A and at B) lists its examples, and one opens in the editor.
+    const runA = await frame.locator('#run-select').inputValue();
+    await frame.locator('#compare-run').selectOption(runA === '0' ? '1' : '0');
+    await frame.waitForFunction(() => /examples compared/.test(document.getElementById('comparison-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const compared = Number(/([\d,]+) examples compared/.exec(await text(frame, '#comparison-summary'))[1].replace(/,/g, ''));
+    const transitionCounts = await frame.locator('#comparison-buckets td').allInnerTexts();
+    assert.equal(transitionCounts.length, 9);
+    assert.equal(transitionCounts.reduce((s, t) => s + Number(t.replace(/,/g, '')), 0), compared);
+    assert.ok(compared > 100, `${compared} examples compared`);
+    const grid = frame.locator('#comparison-canvas');
+    const box = await grid.boundingBox();
+    await grid.click({ position: { x: box.width - 14, y: 14 } });
+    await frame.waitForFunction(() => /at A, 0\.9–1\.0 at B: [\d,]+ examples/.test(document.getElementById('comparison-cell')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const firstExample = frame.locator('#comparison-cell button').first();
+    if (await firstExample.count()) {
+      const listed = Number(await firstExample.getAttribute('data-index'));
+      await firstExample.click();
+      await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), listed + 1, { timeout: 20_000 });
     }
   });
 });

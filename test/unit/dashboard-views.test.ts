@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Bucket } from '../../src/core/buckets';
+import { compareCheckpoints, scatterGrid } from '../../src/core/compare/compare-checkpoints';
 import { dataMapCsv, overlapsCsv } from '../../src/core/dashboard/csv';
 import { DATA_MAP_BINS, dataMapCellAt, dataMapGrid, dataMaps, rasterizeDataMap } from '../../src/core/dashboard/data-map';
 import { kthSmallest, OverlapIndex } from '../../src/core/dashboard/overlap-index';
@@ -125,19 +126,19 @@ test('signal views in the host: computed once per view after it settles, the lat
   view = {}; // changed again before it settled
   views.update(session);
   await settle();
-  assert.deepEqual(posted.map((m) => m.type), ['dataMap', 'overlaps'], 'one computation, for the latest view');
+  assert.deepEqual(posted.map((m) => m.type), ['dataMap', 'overlaps', 'comparison'], 'one computation, for the latest view');
   const first = posted[1];
   assert.ok(first.type === 'overlaps' && first.overlaps.share === 0.2 && first.overlaps.checkpoint === 'c1');
   views.update(session);
   await settle();
-  assert.equal(posted.length, 2, 'the same view is not sent again');
+  assert.equal(posted.length, 3, 'the same view is not sent again');
   views.setShare(0.5);
   views.setShare(0.75);
   await settle();
-  assert.deepEqual(posted.slice(2).map((m) => m.type === 'overlaps' && m.overlaps.share), [0.75], 'a burst of moves: one answer, the latest x');
+  assert.deepEqual(posted.slice(3).map((m) => m.type === 'overlaps' && m.overlaps.share), [0.75], 'a burst of moves: one answer, the latest x');
   views.update(session, true);
   await settle();
-  assert.deepEqual(posted.slice(3).map((m) => m.type), ['dataMap', 'overlaps'], 'a reloaded webview gets everything again');
+  assert.deepEqual(posted.slice(4).map((m) => m.type), ['dataMap', 'overlaps', 'comparison'], 'a reloaded webview gets everything again');
   views.dispose();
 });
 
@@ -170,4 +171,53 @@ test('kthSmallest: the k-th of a sort, with ties, infinities and signed zeros', 
   const sorted = values.slice().sort();
   for (const k of [0, 1, 50, 150, 299, 300]) assert.ok(kthSmallest(values.slice(), values.length, k) === sorted[k], `k = ${k}`);
   assert.equal(kthSmallest(Float64Array.from([5, 1, 4, 9]), 3, 2), 5, 'only the first `length` keys count');
+});
+
+test('run comparison in the host: B chosen, counts and the 10 × 10 grid as premem compare has them; a cell lists its examples; guards', async () => {
+  const { isHostMessage, isWebviewMessage } = await import('../../webview/dashboard/protocol');
+  const prepared = [
+    prepareRun(makeRun('a', [[[0, 0.2, 1, 1], [2, 2, 1, 1]], [[0, 1, 1, 0.6], [2, 1, 1, 1.5]]])),
+    prepareRun(makeRun('b', [[[1, 1, 0, 1], [1, 1, 2, 1]], [[1, 1, 0, 1], [1, 1, 2, 1]]])),
+  ];
+  const view = {};
+  const session = { prepared, selectedRun: 0, selectedCheckpoint: 1, thr: -2.3, t: 0.75, view: () => view } as unknown as AnalysisSession;
+  const posted: HostMessage[] = [];
+  const views = new SignalViews((m) => posted.push(m));
+  views.update(session);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.deepEqual(posted.map((m) => m.type), ['dataMap', 'overlaps', 'comparison']);
+  assert.ok(posted[2].type === 'comparison' && posted[2].comparison === null, 'no B chosen yet');
+
+  views.setCompareWith({ run: 1, checkpoint: 0 });
+  const sent = posted[3];
+  assert.ok(sent.type === 'comparison' && sent.comparison);
+  const want = compareCheckpoints({ prepared: prepared[0], checkpoint: 1 }, { prepared: prepared[1], checkpoint: 0 }, -2.3, 0.75);
+  assert.deepEqual(sent.comparison.counts, want.counts);
+  assert.deepEqual(sent.comparison.grid, scatterGrid(want.preMemA, want.preMemB, 10));
+  assert.equal(sent.comparison.compared, 4);
+  assert.ok(isHostMessage(JSON.parse(JSON.stringify(sent))));
+
+  // The examples of the cell that holds example 0, and only those of that cell.
+  const e0 = want.examples[0];
+  const bin = (x: number) => Math.min(9, Math.floor(x * 10));
+  views.listCell(bin(e0.preMemA), bin(e0.preMemB));
+  const cell = posted[4];
+  assert.ok(cell.type === 'comparisonCell');
+  const inCell = want.examples.filter((e) => bin(e.preMemA) === bin(e0.preMemA) && bin(e.preMemB) === bin(e0.preMemB)).map((e) => e.index);
+  assert.deepEqual(cell.cell.examples.map((e) => e.index), inCell);
+  assert.equal(cell.cell.total, inCell.length);
+  assert.ok(isHostMessage(cell));
+
+  views.setCompareWith({ run: 5, checkpoint: 0 });
+  assert.ok(posted[5].type === 'comparison' && posted[5].comparison === null, 'a B that does not exist compares nothing');
+  views.dispose();
+
+  assert.ok(isWebviewMessage({ type: 'compareWith', b: null }));
+  assert.ok(isWebviewMessage({ type: 'compareWith', b: { run: 1, checkpoint: 0 } }));
+  assert.ok(!isWebviewMessage({ type: 'compareWith', b: { run: -1, checkpoint: 0 } }));
+  assert.ok(isWebviewMessage({ type: 'compareCell', a: 9, b: 0 }));
+  assert.ok(!isWebviewMessage({ type: 'compareCell', a: 10, b: 0 }), 'bins lie in 0..9');
+  const message = JSON.parse(JSON.stringify(sent));
+  assert.ok(!isHostMessage({ ...message, comparison: { ...message.comparison, grid: message.comparison.grid.slice(1) } }), 'the grid is 10 × 10');
+  assert.ok(!isHostMessage({ ...message, comparison: { ...message.comparison, counts: { ...message.comparison.counts, learned: { ...message.comparison.counts.learned, extra: 1 } } } }));
 });

@@ -7,6 +7,7 @@ import { dataMapCellAt, type DataMapGrid, type DataMapQ, MAX_VARIABILITY, raster
 import { parseCssColor, type Rgb } from '../../src/core/dashboard/heatmap-raster';
 import { append, clear, el } from '../shared/dom';
 import { card } from './card';
+import { plotArea, verticalTitle } from './plot-area';
 import { count } from './charts';
 import type { DataMapMessage, WebviewMessage } from './protocol';
 import type { Theme } from './theme';
@@ -85,11 +86,7 @@ export function createDataMapPanel(post: (m: WebviewMessage) => void, theme: () 
     draw();
   }
 
-  function plotRect(width: number, height: number, dpr: number) {
-    const left = MARGIN.left * dpr;
-    const top = MARGIN.top * dpr;
-    return { left, top, width: width - left - MARGIN.right * dpr, height: height - top - MARGIN.bottom * dpr };
-  }
+  const plotRect = (width: number, height: number, dpr: number) => plotArea(MARGIN, width, height, dpr);
 
   function draw(): void {
     const t = theme();
@@ -122,12 +119,7 @@ export function createDataMapPanel(post: (m: WebviewMessage) => void, theme: () 
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
     for (const v of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(String(v), plot.left - 4 * dpr, plot.top + (1 - v) * plot.height);
-    ctx.save();
-    ctx.translate(10 * dpr, plot.top + plot.height / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.textAlign = 'center';
-    ctx.fillText('confidence (mean q)', 0, 0);
-    ctx.restore();
+    verticalTitle(ctx, 'confidence (mean q)', 10 * dpr, plot.top + plot.height / 2);
     canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
   }
 

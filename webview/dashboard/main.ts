@@ -1,4 +1,4 @@
-// The dashboard webview: eight panels over one model from the host, redrawn whenever p, t, the selection or the
+// The dashboard webview: nine panels over one model from the host, redrawn whenever p, t, the selection or the
 // results change. UI state (sort, zoom, scroll) survives the panel being hidden through getState/setState.
 import { append, clear, el } from '../shared/dom';
 import { plural } from '../shared/format';
@@ -7,6 +7,7 @@ import type { DataMapQ } from '../../src/core/dashboard/data-map';
 import { createAdvicePanel } from './advice';
 import { createDataMapPanel } from './data-map';
 import { createOverlapsPanel } from './overlaps';
+import { type CompareWith, createComparisonPanel } from './comparison';
 import { applyTheme, fmt3, fmt4, num } from './charts';
 import { createDistributionPanel } from './distribution';
 import { createPredictionPanel } from './prediction';
@@ -21,12 +22,13 @@ interface DashboardState {
   progressions: ProgressionsState;
   dataMapQ: DataMapQ;
   overlapShare: number;
+  compareWith: CompareWith;
   scrollY: number;
 }
 
 const vscode = connect<WebviewMessage, HostMessage, DashboardState>(isHostMessage);
 const saved = vscode.getState();
-let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, dataMapQ: saved?.dataMapQ ?? 'accuracy', overlapShare: saved?.overlapShare ?? 0.2, scrollY: saved?.scrollY ?? 0 };
+let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, dataMapQ: saved?.dataMapQ ?? 'accuracy', overlapShare: saved?.overlapShare ?? 0.2, compareWith: saved?.compareWith ?? null, scrollY: saved?.scrollY ?? 0 };
 const persist = () => vscode.setState(uiState);
 const post = (m: WebviewMessage) => vscode.post(m);
 
@@ -61,6 +63,10 @@ const overlaps = createOverlapsPanel(post, uiState.overlapShare, (share) => {
   uiState = { ...uiState, overlapShare: share };
   persist();
 });
+const comparison = createComparisonPanel(post, currentTheme, uiState.compareWith, (b) => {
+  uiState = { ...uiState, compareWith: b };
+  persist();
+});
 
 const content = el(
   'main',
@@ -69,6 +75,7 @@ const content = el(
   progressions.element,
   el('div', { class: 'grid' }, distribution.element, robustness.element),
   el('div', { class: 'grid' }, dataMap.element, overlaps.element),
+  comparison.element,
   advice.element,
 );
 content.hidden = true;
@@ -143,6 +150,7 @@ function render(m: ModelMessage): void {
   distribution.update(model.histogram);
   robustness.update(model.robustness);
   advice.update(model.advice, meta.runs.map((r) => r.id));
+  comparison.setRuns(meta.runs);
   threshold.afterRender(performance.now() - started);
   if (!restoredScroll) {
     restoredScroll = true;
@@ -183,6 +191,12 @@ vscode.onMessage((m) => {
     case 'overlaps':
       overlaps.update(m.overlaps);
       break;
+    case 'comparison':
+      comparison.update(m.comparison);
+      break;
+    case 'comparisonCell':
+      comparison.showCell(m.cell);
+      break;
     case 'empty':
       onEmpty(m.message);
       break;
@@ -201,7 +215,9 @@ onThemeChange(() => {
   distribution.retheme();
   robustness.retheme();
   dataMap.retheme();
+  comparison.retheme();
 });
 
 post({ type: 'ready' });
 post({ type: 'setOverlapShare', share: overlaps.share() });
+post({ type: 'compareWith', b: comparison.chosen() });

@@ -54,7 +54,11 @@ export type WebviewMessage =
   | { type: 'exportPng'; name: ExportName; dataUrl: string }
   | { type: 'copyCsv'; name: ExportName; csv: string; rows: number }
   /** The share x (0 < x <= 1) of the signal overlaps; answered with an overlaps message. */
-  | { type: 'setOverlapShare'; share: number };
+  | { type: 'setOverlapShare'; share: number }
+  /** Compare the selected run and checkpoint (A) with B (null: no comparison); answered with a comparison message. */
+  | { type: 'compareWith'; b: { run: number; checkpoint: number } | null }
+  /** List the examples of one cell of the A-vs-B PreMemAcc grid (row: A's bin, column: B's). */
+  | { type: 'compareCell'; a: number; b: number };
 
 /** The heatmap rows as sent: HeatmapData with each column's buffer. */
 export interface HeatmapMessage {
@@ -96,6 +100,46 @@ export interface OverlapsMessage {
   rows: SignalOverlap[];
 }
 
+/** The grid's size: COMPARISON_BINS × COMPARISON_BINS bins of PreMemAcc. */
+export const COMPARISON_BINS = 10;
+/** Most examples listed for one cell of the comparison grid. */
+export const COMPARISON_CELL_MAX = 100;
+
+// The transitions of src/core/compare/compare-checkpoints.ts, spelled out here: that module reaches Node-only code,
+// which the webview's build leaves out (the host's assignment checks that the two agree).
+const LEARNED = ['stayed-learned', 'stayed-unlearned', 'newly-learned', 'forgotten'] as const;
+const MEMORIZATION = ['never', 'same', 'earlier', 'later', 'only-a', 'only-b'] as const;
+
+interface CheckpointSide {
+  run: string;
+  checkpoint: string;
+  step: number;
+}
+
+interface TransitionCounts {
+  /** "from->to" bucket names, e.g. "fragile->robust". */
+  buckets: Record<string, number>;
+  learned: Record<(typeof LEARNED)[number], number>;
+  memorization: Record<(typeof MEMORIZATION)[number], number>;
+}
+
+/** compareCheckpoints's summary: counts per transition and the A-vs-B PreMemAcc grid (scatterGrid). */
+export interface ComparisonMessage {
+  a: CheckpointSide;
+  b: CheckpointSide;
+  compared: number;
+  counts: TransitionCounts;
+  grid: number[][];
+}
+
+export interface ComparisonCellMessage {
+  a: number;
+  b: number;
+  /** Examples in the cell; at most COMPARISON_CELL_MAX are listed. */
+  total: number;
+  examples: { index: number; preMemA: number; preMemB: number }[];
+}
+
 export interface ModelContext {
   /** File name of the dataset. */
   dataset: string;
@@ -115,6 +159,9 @@ export type HostMessage =
   | { type: 'heatmap'; heatmap: HeatmapMessage }
   | { type: 'dataMap'; dataMap: DataMapMessage }
   | { type: 'overlaps'; overlaps: OverlapsMessage }
+  /** null: no B chosen, or B cannot be compared (the notice says why). */
+  | { type: 'comparison'; comparison: ComparisonMessage | null }
+  | { type: 'comparisonCell'; cell: ComparisonCellMessage }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
 // --- guards -------------------------------------------------------------------------------------------------
@@ -252,6 +299,25 @@ const isOverlaps = shape<OverlapsMessage>({
   rows: arrayOf(shape<SignalOverlap>({ signal: oneOf(SIGNAL_NAMES), label: isString, examples: isCount, size: isCount, jaccard: num })),
 });
 
+const isSide = shape<CheckpointSide>({ run: isString, checkpoint: isString, step: num });
+const countsOf = <K extends string>(keys: readonly K[]): Checker<Record<K, number>> => shape(Object.fromEntries(keys.map((k) => [k, isCount])) as { [P in K]-?: Checker<number> });
+const isBin = (v: unknown): v is number => isIndex(v) && v < COMPARISON_BINS;
+const isGrid = (v: unknown): v is number[][] => arrayOf(arrayOf(isCount))(v) && v.length === COMPARISON_BINS && v.every((row) => row.length === COMPARISON_BINS);
+const isComparison = shape<ComparisonMessage>({
+  a: isSide,
+  b: isSide,
+  compared: isCount,
+  counts: shape<TransitionCounts>({ buckets: recordOf(isCount), learned: countsOf(LEARNED), memorization: countsOf(MEMORIZATION) }),
+  grid: isGrid,
+});
+const isComparisonCell = shape<ComparisonCellMessage>({
+  a: isBin,
+  b: isBin,
+  total: isCount,
+  examples: (v): v is ComparisonCellMessage['examples'] =>
+    arrayOf(shape<ComparisonCellMessage['examples'][number]>({ index: isIndex, preMemA: num, preMemB: num }))(v) && v.length <= COMPARISON_CELL_MAX,
+});
+
 const isExportName = oneOf(EXPORT_NAMES);
 
 const hostMessageChecks: MessageChecks<HostMessage> = {
@@ -266,6 +332,8 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
   heatmap: shape({ type: literal('heatmap'), heatmap: isHeatmapMessage }),
   dataMap: shape({ type: literal('dataMap'), dataMap: isDataMapMessage }),
   overlaps: shape({ type: literal('overlaps'), overlaps: isOverlaps }),
+  comparison: shape({ type: literal('comparison'), comparison: nullable(isComparison) }),
+  comparisonCell: shape({ type: literal('comparisonCell'), cell: isComparisonCell }),
   notice: shape({ type: literal('notice'), level: oneOf(['info', 'error'] as const), text: isString }),
 };
 
@@ -285,6 +353,8 @@ const webviewMessageChecks: MessageChecks<WebviewMessage> = {
     dataUrl: (v): v is string => isString(v) && v.startsWith('data:image/png;base64,') && v.length <= MAX_PNG_CHARS,
   }),
   setOverlapShare: shape({ type: literal('setOverlapShare'), share: isOverlapShare }),
+  compareWith: shape({ type: literal('compareWith'), b: nullable(shape({ run: isIndex, checkpoint: isIndex })) }),
+  compareCell: shape({ type: literal('compareCell'), a: isBin, b: isBin }),
   copyCsv: shape({ type: literal('copyCsv'), name: isExportName, csv: (v): v is string => isString(v) && v.length <= MAX_CSV_CHARS, rows: isCount }),
 };
 

@@ -52,33 +52,43 @@ export class OverlapIndex {
     const ref = signals.values[reference];
     this.entries = SIGNAL_NAMES.filter((name) => name !== reference).map((signal) => {
       const v = signals.values[signal];
-      const known: number[] = [];
-      for (const i of signals.examples) if (v[i] === v[i] && ref[i] === ref[i]) known.push(i); // x === x: not NaN
-      // The signals known wherever the reference is share one list, so that the reference's cut is found once.
-      return { signal, among: known.length === signals.examples.length ? signals.examples : Int32Array.from(known) };
+      const isKnown = (i: number) => v[i] === v[i] && ref[i] === ref[i]; // x === x: not NaN
+      let known = 0;
+      for (const i of signals.examples) if (isKnown(i)) known++;
+      // The signals known wherever the reference is share one list, so that the reference's set is found once.
+      if (known === signals.examples.length) return { signal, among: signals.examples };
+      const among = new Int32Array(known);
+      let k = 0;
+      for (const i of signals.examples) if (isKnown(i)) among[k++] = i;
+      return { signal, among };
     });
     this.marks = new Uint8Array(ref.length);
     this.keys = new Float64Array(signals.examples.length);
   }
 
-  /** signalOverlaps(signals, share, reference), from the sorted keys. */
+  /** signalOverlaps(signals, share, reference), by selection instead of sorting. */
   overlaps(share: number): SignalOverlap[] {
     if (!(share > 0 && share <= 1)) throw new RangeError(`share must lie in (0, 1], got ${share}`);
     const ref = this.signals.values[this.reference];
     const refSign = signOf(this.reference);
-    const referenceCuts = new Map<Int32Array, number>();
+    const jaccards = new Map<SignalName, number>();
+    // Per list of examples: the reference's set marked once, each signal's set counted against it, marks cleared.
+    for (const among of new Set(this.entries.map((e) => e.among))) {
+      const size = Math.round(share * among.length);
+      if (among.length === 0 || size === 0) continue;
+      const refCut = this.cut(ref, refSign, among, size);
+      this.mark(ref, refSign, among, refCut, size, 1);
+      for (const { signal } of this.entries.filter((e) => e.among === among)) {
+        const values = this.signals.values[signal];
+        const both = this.mark(values, signOf(signal), among, this.cut(values, signOf(signal), among, size), size, null);
+        jaccards.set(signal, both / (2 * size - both));
+      }
+      this.mark(ref, refSign, among, refCut, size, 0);
+    }
     return this.entries.map(({ signal, among }) => {
       const size = Math.round(share * among.length);
-      const base = { signal, label: SIGNALS[signal].label, examples: among.length, size };
-      if (among.length === 0) return { ...base, jaccard: NaN };
-      if (size === 0) return { ...base, jaccard: 1 }; // two empty sets, as jaccard() has it
-      let refCut = referenceCuts.get(among);
-      if (refCut === undefined) referenceCuts.set(among, (refCut = this.cut(ref, refSign, among, size)));
-      const values = this.signals.values[signal];
-      this.mark(ref, refSign, among, refCut, size, 1);
-      const both = this.mark(values, signOf(signal), among, this.cut(values, signOf(signal), among, size), size, 0);
-      this.mark(ref, refSign, among, refCut, size, 0);
-      return { ...base, jaccard: both / (2 * size - both) };
+      // No example with both values: NaN; two empty sets: 1, as jaccard() has them.
+      return { signal, label: SIGNALS[signal].label, examples: among.length, size, jaccard: among.length === 0 ? NaN : size === 0 ? 1 : jaccards.get(signal)! };
     });
   }
 
@@ -91,28 +101,20 @@ export class OverlapIndex {
 
   /**
    * Sets marks of the first `size` examples of the ranking (firstRanked's set: keys under the cut, the size-th
-   * smallest, then those equal to it in dataset order) to `value`; returns how many of them were marked before.
+   * smallest, then those equal to it in dataset order) to `value` (null: leaves them); returns how many of them were
+   * marked before.
    */
-  private mark(values: Float64Array, sign: number, among: Int32Array, cut: number, size: number, value: 0 | 1): number {
+  private mark(values: Float64Array, sign: number, among: Int32Array, cut: number, size: number, value: 0 | 1 | null): number {
     const marks = this.marks;
     let taken = 0;
     let wasMarked = 0;
-    for (let k = 0; k < among.length; k++) {
-      const i = among[k];
-      if (sign * values[i] < cut) {
-        wasMarked += marks[i];
-        marks[i] = value;
-        taken++;
-      }
-    }
-    for (let k = 0; k < among.length && taken < size; k++) {
-      const i = among[k];
-      if (sign * values[i] === cut) {
-        wasMarked += marks[i];
-        marks[i] = value;
-        taken++;
-      }
-    }
+    const visit = (i: number) => {
+      wasMarked += marks[i];
+      if (value !== null) marks[i] = value;
+      taken++;
+    };
+    for (let k = 0; k < among.length; k++) if (sign * values[among[k]] < cut) visit(among[k]);
+    for (let k = 0; k < among.length && taken < size; k++) if (sign * values[among[k]] === cut) visit(among[k]);
     return wasMarked;
   }
 }

@@ -195,6 +195,12 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       case 'setOverlapShare':
         this.signalViews.setShare(m.share);
         return;
+      case 'compareWith':
+        this.signalViews.setCompareWith(m.b);
+        return;
+      case 'compareCell':
+        this.signalViews.listCell(m.a, m.b);
+        return;
       case 'copyCsv':
         await copyCsv(m.csv);
         this.notice('info', `Copied ${m.rows.toLocaleString('en-US')} rows of ${m.name} as CSV.`);
