@@ -36,7 +36,7 @@ export function createOverlapsPanel(post: (m: WebviewMessage) => void, savedShar
     const size = next.rows[0]?.size ?? 0;
     append(
       c.summary,
-      `Run ${next.run} at ${next.checkpoint}: of the ${count(size)} examples (${(next.share * 100).toFixed(0)}%) each signal ranks hardest, the share it has in common with PreMemAcc's (1: the same set; about x: no better than chance).`,
+      `Run ${next.run} at ${next.checkpoint}: of the ${count(size)} examples (${(next.share * 100).toFixed(0)}%) each signal ranks hardest, the share it has in common with PreMemAcc's (1: the same set; about x / (2 − x): no better than chance).`,
     );
     clear(tbody);
     for (const r of next.rows) {
