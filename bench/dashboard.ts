@@ -6,13 +6,21 @@
 //   synthetic rows, each into 840 pixel rows (a 420 px canvas at device pixel ratio 2); plus, at 1M rows, the
 //   display sort and the per-example arrays a p change recomputes. When Chromium is installed (the e2e setup),
 //   the same code bundled for the browser draws 1,000,000 rows onto a real canvas there.
+// - Data map and signal overlaps: the signals of the selected run (computed once the p slider rests), the two
+//   data map grids, the overlaps for one x (what moving the x slider costs), and the run comparison, on the real
+//   run and on 1M rows.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { buildDashboard, buildHeatmap } from '../src/core/dashboard/build';
 import { heatmapData, heatmapOrder } from '../src/core/dashboard/heatmap';
 import { displayCells, heatmapPalette, rasterizeHeatmap } from '../src/core/dashboard/heatmap-raster';
+import { compareCheckpoints, scatterGrid } from '../src/core/compare/compare-checkpoints';
+import { dataMaps } from '../src/core/dashboard/data-map';
+import { OverlapIndex } from '../src/core/dashboard/overlap-index';
 import { StaticDashboardSource } from '../src/core/dashboard/source';
+import { bucketOf } from '../src/core/session';
+import { exampleSignals, signalOverlaps } from '../src/core/signals/example-signals';
 import { exampleDynamics } from '../src/core/metrics/dynamics';
 import { preMemAccuracy, prepareRun } from '../src/core/metrics/premem';
 import type { Run } from '../src/core/model';
@@ -120,8 +128,47 @@ export async function benchDashboard(): Promise<string[]> {
     row('heatmap sort: 1,000,000 rows by PreMemAcc / by trajectory, then cells into display order', `${ms(tOrder)} ms / ${ms(tTrajectory)} ms, + ${ms(tCells)} ms`, 'stable counting sort, in the webview, once per new data or sort'),
     row('1,000,000 × 6: per-example PreMemAcc + dynamics after a p change, then heatmap columns', `${ms(tArrays)} ms + ${ms(tHeat)} ms`, `${((heat.category.byteLength * 2 + heat.rows * 11) / 2 ** 20).toFixed(0)} MiB of ArrayBuffers to the webview`),
   );
+  rows.push(...signalRows(prepared[selectedRun], calibrated, big));
   rows.push(...(await browserRows()));
   return rows;
+}
+
+/** The dashboard's signal views: signals + data maps once per view, overlaps once per x. */
+function signalRows(real: ReturnType<typeof prepareRun>, thr: number, big: ReturnType<typeof prepareRun>): string[] {
+  const bucket = (a: number) => bucketOf(a, 0.75);
+  const out: string[] = [];
+  for (const [label, prepared, repeats] of [[`${real.run.numExamples.toLocaleString('en-US')} examples × ${real.run.checkpoints.length} checkpoints (released run)`, real, 10], ['1,000,000 × 6 (synthetic)', big, 3]] as const) {
+    const m = prepared.run.checkpoints.length - 1;
+    exampleSignals(prepared, thr, m); // JIT warm-up
+    const signalTimes: number[] = [];
+    const mapTimes: number[] = [];
+    const indexTimes: number[] = [];
+    const overlapTimes: number[] = [];
+    const unindexedTimes: number[] = [];
+    for (let k = 0; k < repeats; k++) {
+      const [signals, ts] = time(() => exampleSignals(prepared, thr, m));
+      signalTimes.push(ts);
+      mapTimes.push(time(() => dataMaps(signals, bucket))[1]);
+      const [index, ti] = time(() => new OverlapIndex(signals));
+      indexTimes.push(ti);
+      overlapTimes.push(time(() => index.overlaps(0.1 + 0.05 * k))[1]);
+      unindexedTimes.push(time(() => signalOverlaps(signals, 0.1 + 0.05 * k))[1]);
+    }
+    out.push(
+      row(
+        `dashboard signals of ${label}: signals + both data map grids + overlap lists`,
+        `${ms(median(signalTimes))} ms + ${ms(median(mapTimes))} ms + ${ms(median(indexTimes))} ms`,
+        `median of ${repeats}; once per view, 150 ms after the last change`,
+      ),
+      row(
+        `dashboard run comparison of ${label}: checkpoint 1 against the last, counts + 10 × 10 grid`,
+        `${ms(time(() => { const c = compareCheckpoints({ prepared, checkpoint: 0 }, { prepared, checkpoint: m }, thr, 0.75); scatterGrid(c.preMemA, c.preMemB, 10); })[1])} ms`,
+        'once per view while a B is chosen, and when B changes',
+      ),
+      row(`dashboard signal overlaps of ${label}: one x`, `${ms(median(overlapTimes))} ms median`, `what one move of the x slider costs the host (signalOverlaps itself: ${ms(median(unindexedTimes))} ms)`),
+    );
+  }
+  return out;
 }
 
 /** In Chromium: sort, display order, rasterise and draw 1,000,000 synthetic rows on a canvas, as the webview does. */

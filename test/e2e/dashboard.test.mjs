@@ -1,7 +1,8 @@
 // The dashboard in real VS Code on a copy of the demo workspace (GSM8K with the paper's 13 runs): opened from the
 // palette, it must show R²(y = x) >= 0.93 at the calibrated p (the paper's claim on these runs); the p slider
 // must move every panel and the status bar; the heatmap is drawn, answers hover and opens examples; the panel
-// comes back with its state after being hidden. Screenshots go to test/e2e/screenshots/dashboard*.png.
+// comes back with its state after being hidden; Export Report writes the HTML report; the data map and the
+// signal overlaps (with their x slider) are drawn from the host's data; the run comparison counts and lists. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -125,8 +126,8 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     await frame.locator('#heatmap-sort').selectOption('trajectory');
     let canvas = frame.locator('#heatmap-canvas');
     await canvas.hover({ position: { x: 40, y: 200 } });
-    await frame.locator('.tooltip').waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await frame.locator('.tooltip').innerText(), /Rows [\d,]+–[\d,]+ \([\d,]+ examples\)|Example [\d,]+/);
+    await frame.locator('#progressions .tooltip').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await frame.locator('#progressions .tooltip').innerText(), /Rows [\d,]+–[\d,]+ \([\d,]+ examples\)|Example [\d,]+/);
 
     // Hidden and shown again: the webview is rebuilt from the host and its saved state.
     const hidden = frame;
@@ -145,7 +146,7 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     assert.ok(shown, 'the zoomed window is shown');
     assert.equal(Number(shown[2].replace(/,/g, '')) - Number(shown[1].replace(/,/g, '')) + 1, Math.round(7473 / 64));
     await canvas.hover({ position: { x: 40, y: 10 } });
-    const tip = await frame.locator('.tooltip').innerText();
+    const tip = await frame.locator('#progressions .tooltip').innerText();
     const index = numberAfter(tip.replace(/,/g, ''), 'Example');
     await canvas.click({ position: { x: 40, y: 10 } });
     await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), index + 1, { timeout: 20_000 });
@@ -180,6 +181,70 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     assert.ok(Math.abs(after.p - pNow) < 1e-4, `saved p ${after.p}, shown ${pNow}`);
     assert.deepEqual({ ...after, p: before.p }, before);
     assert.deepEqual(Object.keys(after), Object.keys(before));
+
+    // Export Report: the save dialog suggests a name after the dataset, run and checkpoint; the HTML is written
+    // with the core report code, under a strict CSP, and names the dataset.
+    await frame.locator('#export-report').click();
+    await dialogInput.waitFor({ state: 'visible', timeout: 15_000 });
+    await page.waitForFunction(() => /premem-report-gsm8k-train-[\w.-]+\.html$/.test(document.querySelector('.quick-input-widget .quick-input-box input')?.value ?? ''), undefined, { timeout: 15_000 });
+    const reportName = (await dialogInput.inputValue()).split('/').pop();
+    await page.keyboard.press('Enter');
+    await frame.waitForFunction((name) => document.getElementById('notice')?.textContent === `Saved ${name}.`, reportName, { timeout: 60_000 });
+    const report = await readFile(join(workspace, reportName), 'utf8');
+    assert.match(report, /^<!DOCTYPE html>/);
+    assert.ok(report.includes('gsm8k-train.jsonl'), 'the report names the dataset');
+    assert.match(report, /Content-Security-Policy" content="default-src 'none'/);
+
+    // Data map: the host's grid drawn on the canvas; the legend's counts per bucket add up to the examples placed.
+    await frame.waitForFunction(() => Number(document.getElementById('data-map-canvas')?.dataset.drawMs ?? NaN) >= 0, undefined, { timeout: 30_000 });
+    const placed = Number(/^([\d,]+) examples of run /.exec(await text(frame, '#data-map-summary'))[1].replace(/,/g, ''));
+    const legendCounts = (await frame.locator('#data-map-legend .legend-item').allInnerTexts()).map((t) => Number(/\(([\d,]+)\)/.exec(t)[1].replace(/,/g, '')));
+    assert.equal(legendCounts.length, 3);
+    assert.equal(legendCounts.reduce((a, b) => a + b, 0), placed, 'every example placed is in one bucket');
+    assert.ok(placed > 1000, `${placed} examples on the data map`);
+    if (await frame.locator('#data-map-q option[value="perplexity"]').isDisabled()) {
+      assert.match(await text(frame, '#data-map-summary'), /no target perplexity/);
+    } else {
+      await frame.locator('#data-map-q').selectOption('perplexity');
+      await frame.waitForFunction(() => document.getElementById('data-map-canvas')?.getAttribute('aria-label')?.endsWith('q = 1 / target perplexity'), undefined, { timeout: 10_000 });
+    }
+    await frame.locator('#data-map').screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-data-map.png') });
+
+    // Signal overlaps: one row per signal; the x slider resizes every set to round(x × examples ranked).
+    await frame.waitForFunction(() => document.querySelectorAll('#overlaps-table tbody tr').length === 10, undefined, { timeout: 15_000 });
+    await frame.evaluate(() => {
+      const slider = document.getElementById('overlap-share');
+      slider.value = '40';
+      slider.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await frame.waitForFunction(() => document.getElementById('overlaps-summary')?.textContent?.includes('(40%)'), undefined, { timeout: 15_000 });
+    const overlapRows = await frame.locator('#overlaps-table tbody tr').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
+    for (const [label, jac, examples, size] of overlapRows) {
+      const n = Number(examples.replace(/,/g, ''));
+      assert.equal(Number(size.replace(/,/g, '')), Math.round(0.4 * n), `${label}: set size at x = 40%`);
+      if (n > 0) assert.ok(Number(jac) >= 0 && Number(jac) <= 1, `${label}: Jaccard ${jac}`);
+    }
+
+    // Run comparison: B = another run at its last checkpoint; every example compared is in one bucket transition;
+    // a click on the grid's top right cell (robust at A and at B) lists its examples, and one opens in the editor.
+    const runA = await frame.locator('#run-select').inputValue();
+    await frame.locator('#compare-run').selectOption(runA === '0' ? '1' : '0');
+    await frame.waitForFunction(() => /examples compared/.test(document.getElementById('comparison-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    const compared = Number(/([\d,]+) examples compared/.exec(await text(frame, '#comparison-summary'))[1].replace(/,/g, ''));
+    const transitionCounts = await frame.locator('#comparison-buckets td').allInnerTexts();
+    assert.equal(transitionCounts.length, 9);
+    assert.equal(transitionCounts.reduce((s, t) => s + Number(t.replace(/,/g, '')), 0), compared);
+    assert.ok(compared > 100, `${compared} examples compared`);
+    const grid = frame.locator('#comparison-canvas');
+    const box = await grid.boundingBox();
+    await grid.click({ position: { x: box.width - 14, y: 14 } });
+    await frame.waitForFunction(() => /at A, 0\.9–1\.0 at B: [\d,]+ examples/.test(document.getElementById('comparison-cell')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const firstExample = frame.locator('#comparison-cell button').first();
+    if (await firstExample.count()) {
+      const listed = Number(await firstExample.getAttribute('data-index'));
+      await firstExample.click();
+      await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), listed + 1, { timeout: 20_000 });
+    }
   });
 });
 

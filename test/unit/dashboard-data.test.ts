@@ -459,6 +459,8 @@ test('protocol guards: a real model passes after the JSON trip (NaN as null); ma
   assert.ok(isWebviewMessage({ type: 'copyCsv', name: 'advice', csv: 'a,b\r\n', rows: 0 }));
   assert.ok(!isWebviewMessage({ type: 'runCommand', command: 'x' }));
   assert.ok(isWebviewMessage({ type: 'ready' }));
+  assert.ok(isWebviewMessage({ type: 'exportReport' }));
+  assert.ok(!isWebviewMessage({ type: 'exportReport', path: '/tmp/x.html' }), 'the host, not the webview, chooses where the report goes');
   assert.ok(!isWebviewMessage({ type: 'ready', extra: '<script>' }), 'a message with an undeclared field is refused');
   assert.ok(!isWebviewMessage({ type: 'select', run: 0, checkpoint: 1, command: 'x' }));
 });

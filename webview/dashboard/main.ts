@@ -1,9 +1,13 @@
-// The dashboard webview: six panels over one model from the host, redrawn whenever p, t, the selection or the
+// The dashboard webview: nine panels over one model from the host, redrawn whenever p, t, the selection or the
 // results change. UI state (sort, zoom, scroll) survives the panel being hidden through getState/setState.
 import { append, clear, el } from '../shared/dom';
 import { plural } from '../shared/format';
 import { connect } from '../shared/vscode-api';
+import type { DataMapQ } from '../../src/core/dashboard/data-map';
 import { createAdvicePanel } from './advice';
+import { createDataMapPanel } from './data-map';
+import { createOverlapsPanel } from './overlaps';
+import { type CompareWith, createComparisonPanel } from './comparison';
 import { applyTheme, fmt3, fmt4, num } from './charts';
 import { createDistributionPanel } from './distribution';
 import { createPredictionPanel } from './prediction';
@@ -16,12 +20,15 @@ import { createThresholdPanel } from './threshold';
 
 interface DashboardState {
   progressions: ProgressionsState;
+  dataMapQ: DataMapQ;
+  overlapShare: number;
+  compareWith: CompareWith;
   scrollY: number;
 }
 
 const vscode = connect<WebviewMessage, HostMessage, DashboardState>(isHostMessage);
 const saved = vscode.getState();
-let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, scrollY: saved?.scrollY ?? 0 };
+let uiState: DashboardState = { progressions: saved?.progressions ?? { sort: 'premem' }, dataMapQ: saved?.dataMapQ ?? 'accuracy', overlapShare: saved?.overlapShare ?? 0.2, compareWith: saved?.compareWith ?? null, scrollY: saved?.scrollY ?? 0 };
 const persist = () => vscode.setState(uiState);
 const post = (m: WebviewMessage) => vscode.post(m);
 
@@ -48,6 +55,18 @@ const progressions = createProgressionsPanel(post, currentTheme, uiState.progres
 const distribution = createDistributionPanel(post, currentTheme);
 const robustness = createRobustnessPanel(post, currentTheme);
 const advice = createAdvicePanel(post, select);
+const dataMap = createDataMapPanel(post, currentTheme, uiState.dataMapQ, (q) => {
+  uiState = { ...uiState, dataMapQ: q };
+  persist();
+});
+const overlaps = createOverlapsPanel(post, uiState.overlapShare, (share) => {
+  uiState = { ...uiState, overlapShare: share };
+  persist();
+});
+const comparison = createComparisonPanel(post, currentTheme, uiState.compareWith, (b) => {
+  uiState = { ...uiState, compareWith: b };
+  persist();
+});
 
 const content = el(
   'main',
@@ -55,6 +74,8 @@ const content = el(
   el('div', { class: 'grid' }, prediction.element, threshold.element),
   progressions.element,
   el('div', { class: 'grid' }, distribution.element, robustness.element),
+  el('div', { class: 'grid' }, dataMap.element, overlaps.element),
+  comparison.element,
   advice.element,
 );
 content.hidden = true;
@@ -67,6 +88,7 @@ append(
     el('label', {}, 'Run ', runSelect),
     el('label', {}, 'Checkpoint ', checkpointSelect),
     headline,
+    el('button', { class: 'secondary', attrs: { type: 'button', id: 'export-report', title: 'Save the dashboard as one HTML file to share' }, on: { click: () => post({ type: 'exportReport' }) } }, 'Export Report…'),
   ),
   notice,
   emptyView,
@@ -128,6 +150,7 @@ function render(m: ModelMessage): void {
   distribution.update(model.histogram);
   robustness.update(model.robustness);
   advice.update(model.advice, meta.runs.map((r) => r.id));
+  comparison.setRuns(meta.runs);
   threshold.afterRender(performance.now() - started);
   if (!restoredScroll) {
     restoredScroll = true;
@@ -162,6 +185,18 @@ vscode.onMessage((m) => {
     case 'heatmap':
       progressions.setHeatmap(m.heatmap);
       break;
+    case 'dataMap':
+      dataMap.update(m.dataMap);
+      break;
+    case 'overlaps':
+      overlaps.update(m.overlaps);
+      break;
+    case 'comparison':
+      comparison.update(m.comparison);
+      break;
+    case 'comparisonCell':
+      comparison.showCell(m.cell);
+      break;
     case 'empty':
       onEmpty(m.message);
       break;
@@ -179,6 +214,10 @@ onThemeChange(() => {
   progressions.retheme();
   distribution.retheme();
   robustness.retheme();
+  dataMap.retheme();
+  comparison.retheme();
 });
 
 post({ type: 'ready' });
+post({ type: 'setOverlapShare', share: overlaps.share() });
+post({ type: 'compareWith', b: comparison.chosen() });

@@ -5,12 +5,14 @@
 import type { AdviceRow, CheckpointAdvice } from '../../src/core/dashboard/advice';
 import type { DashboardMeta, DashboardModel, DashboardRunInfo } from '../../src/core/dashboard/build';
 import type { CategoryStacks } from '../../src/core/dashboard/categories';
+import { DATA_MAP_BINS } from '../../src/core/dashboard/data-map';
 import type { HeatmapData } from '../../src/core/dashboard/heatmap';
 import type { HistogramBin, PreMemHistogram } from '../../src/core/dashboard/histogram';
 import type { PredictionData, PredictionPoint, PredictionSeries } from '../../src/core/dashboard/prediction';
 import type { RobustnessBin, RobustnessData } from '../../src/core/dashboard/robustness';
 import type { SweepCurve, SweepPoint, ThresholdState } from '../../src/core/dashboard/sweep';
 import { CATEGORY_NAMES, type CategoryName } from '../../src/core/metrics/dynamics';
+import { SIGNAL_NAMES, type SignalOverlap } from '../../src/core/signals/example-signals';
 import {
   arrayOf,
   type Checker,
@@ -34,7 +36,7 @@ import {
 } from '../shared/guards';
 
 /** The charts and tables that can be exported (PNG) or copied (CSV). */
-export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice'] as const;
+export const EXPORT_NAMES = ['prediction', 'prediction-train', 'sweep', 'heatmap', 'categories', 'histogram', 'robustness', 'advice', 'data-map', 'overlaps'] as const;
 export type ExportName = (typeof EXPORT_NAMES)[number];
 
 export type WebviewMessage =
@@ -46,9 +48,17 @@ export type WebviewMessage =
   | { type: 'saveP' }
   | { type: 'openExample'; index: number }
   | { type: 'exportRecollection' }
+  /** Write the HTML report of what the dashboard shows (premem.exportReport). */
+  | { type: 'exportReport' }
   | { type: 'openDataset' }
   | { type: 'exportPng'; name: ExportName; dataUrl: string }
-  | { type: 'copyCsv'; name: ExportName; csv: string; rows: number };
+  | { type: 'copyCsv'; name: ExportName; csv: string; rows: number }
+  /** The share x (0 < x <= 1) of the signal overlaps; answered with an overlaps message. */
+  | { type: 'setOverlapShare'; share: number }
+  /** Compare the selected run and checkpoint (A) with B (null: no comparison); answered with a comparison message. */
+  | { type: 'compareWith'; b: { run: number; checkpoint: number } | null }
+  /** List the examples of one cell of the A-vs-B PreMemAcc grid (row: A's bin, column: B's). */
+  | { type: 'compareCell'; a: number; b: number };
 
 /** The heatmap rows as sent: HeatmapData with each column's buffer. */
 export interface HeatmapMessage {
@@ -65,6 +75,69 @@ export interface HeatmapMessage {
   preMem: ArrayBuffer;
   trajectory: ArrayBuffer;
   firstMemorized: ArrayBuffer;
+}
+
+/** The data map's grids as sent: DataMapGrid counts (Uint32) per q, each column's buffer. */
+export interface DataMapMessage {
+  /** Changes whenever the grids change (run, checkpoint, p, t, new results). */
+  key: number;
+  run: string;
+  checkpoint: string;
+  bins: number;
+  /** q = sample accuracy. */
+  accuracy: ArrayBuffer;
+  placedAccuracy: number;
+  /** q = 1 / target perplexity; null when the run's logs hold no perplexity. */
+  perplexity: ArrayBuffer | null;
+  placedPerplexity: number;
+}
+
+/** Each signal's bottom-x% Jaccard overlap with PreMemAcc's (signalOverlaps) at one run and checkpoint. */
+export interface OverlapsMessage {
+  run: string;
+  checkpoint: string;
+  share: number;
+  rows: SignalOverlap[];
+}
+
+/** The grid's size: COMPARISON_BINS × COMPARISON_BINS bins of PreMemAcc. */
+export const COMPARISON_BINS = 10;
+/** Most examples listed for one cell of the comparison grid. */
+export const COMPARISON_CELL_MAX = 100;
+
+// The transitions of src/core/compare/compare-checkpoints.ts, spelled out here: that module reaches Node-only code,
+// which the webview's build leaves out (the host's assignment checks that the two agree).
+const LEARNED = ['stayed-learned', 'stayed-unlearned', 'newly-learned', 'forgotten'] as const;
+const MEMORIZATION = ['never', 'same', 'earlier', 'later', 'only-a', 'only-b'] as const;
+
+interface CheckpointSide {
+  run: string;
+  checkpoint: string;
+  step: number;
+}
+
+interface TransitionCounts {
+  /** "from->to" bucket names, e.g. "fragile->robust". */
+  buckets: Record<string, number>;
+  learned: Record<(typeof LEARNED)[number], number>;
+  memorization: Record<(typeof MEMORIZATION)[number], number>;
+}
+
+/** compareCheckpoints's summary: counts per transition and the A-vs-B PreMemAcc grid (scatterGrid). */
+export interface ComparisonMessage {
+  a: CheckpointSide;
+  b: CheckpointSide;
+  compared: number;
+  counts: TransitionCounts;
+  grid: number[][];
+}
+
+export interface ComparisonCellMessage {
+  a: number;
+  b: number;
+  /** Examples in the cell; at most COMPARISON_CELL_MAX are listed. */
+  total: number;
+  examples: { index: number; preMemA: number; preMemB: number }[];
 }
 
 export interface ModelContext {
@@ -84,6 +157,11 @@ export type HostMessage =
    */
   | { type: 'model'; model: DashboardModel; context: ModelContext; seq: number; sweep?: SweepCurve | null }
   | { type: 'heatmap'; heatmap: HeatmapMessage }
+  | { type: 'dataMap'; dataMap: DataMapMessage }
+  | { type: 'overlaps'; overlaps: OverlapsMessage }
+  /** null: no B chosen, or B cannot be compared (the notice says why). */
+  | { type: 'comparison'; comparison: ComparisonMessage | null }
+  | { type: 'comparisonCell'; cell: ComparisonCellMessage }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
 // --- guards -------------------------------------------------------------------------------------------------
@@ -193,6 +271,53 @@ export function isHeatmapMessage(v: unknown): v is HeatmapMessage {
   return (Object.keys(sizes) as (keyof typeof sizes)[]).every((column) => v[column].byteLength === sizes[column]);
 }
 
+const isDataMapShape = shape<DataMapMessage>({
+  key: isInteger,
+  run: isString,
+  checkpoint: isString,
+  bins: (v): v is number => v === DATA_MAP_BINS,
+  accuracy: isArrayBuffer,
+  placedAccuracy: isCount,
+  perplexity: nullable(isArrayBuffer),
+  placedPerplexity: isCount,
+});
+
+/** Data map grids of exactly the declared shape, each buffer bins × bins cells of three Uint32 counts. */
+export function isDataMapMessage(v: unknown): v is DataMapMessage {
+  if (!isDataMapShape(v)) return false;
+  const bytes = v.bins * v.bins * 3 * 4;
+  return v.accuracy.byteLength === bytes && (v.perplexity === null || v.perplexity.byteLength === bytes);
+}
+
+/** A share x of the overlaps: 0 < x <= 1. */
+export const isOverlapShare = (v: unknown): v is number => isFiniteNumber(v) && v > 0 && v <= 1;
+
+const isOverlaps = shape<OverlapsMessage>({
+  run: isString,
+  checkpoint: isString,
+  share: isOverlapShare,
+  rows: arrayOf(shape<SignalOverlap>({ signal: oneOf(SIGNAL_NAMES), label: isString, examples: isCount, size: isCount, jaccard: num })),
+});
+
+const isSide = shape<CheckpointSide>({ run: isString, checkpoint: isString, step: num });
+const countsOf = <K extends string>(keys: readonly K[]): Checker<Record<K, number>> => shape(Object.fromEntries(keys.map((k) => [k, isCount])) as { [P in K]-?: Checker<number> });
+const isBin = (v: unknown): v is number => isIndex(v) && v < COMPARISON_BINS;
+const isGrid = (v: unknown): v is number[][] => arrayOf(arrayOf(isCount))(v) && v.length === COMPARISON_BINS && v.every((row) => row.length === COMPARISON_BINS);
+const isComparison = shape<ComparisonMessage>({
+  a: isSide,
+  b: isSide,
+  compared: isCount,
+  counts: shape<TransitionCounts>({ buckets: recordOf(isCount), learned: countsOf(LEARNED), memorization: countsOf(MEMORIZATION) }),
+  grid: isGrid,
+});
+const isComparisonCell = shape<ComparisonCellMessage>({
+  a: isBin,
+  b: isBin,
+  total: isCount,
+  examples: (v): v is ComparisonCellMessage['examples'] =>
+    arrayOf(shape<ComparisonCellMessage['examples'][number]>({ index: isIndex, preMemA: num, preMemB: num }))(v) && v.length <= COMPARISON_CELL_MAX,
+});
+
 const isExportName = oneOf(EXPORT_NAMES);
 
 const hostMessageChecks: MessageChecks<HostMessage> = {
@@ -205,6 +330,10 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
     sweep: optional(nullable(isSweep)),
   }),
   heatmap: shape({ type: literal('heatmap'), heatmap: isHeatmapMessage }),
+  dataMap: shape({ type: literal('dataMap'), dataMap: isDataMapMessage }),
+  overlaps: shape({ type: literal('overlaps'), overlaps: isOverlaps }),
+  comparison: shape({ type: literal('comparison'), comparison: nullable(isComparison) }),
+  comparisonCell: shape({ type: literal('comparisonCell'), cell: isComparisonCell }),
   notice: shape({ type: literal('notice'), level: oneOf(['info', 'error'] as const), text: isString }),
 };
 
@@ -216,12 +345,16 @@ const webviewMessageChecks: MessageChecks<WebviewMessage> = {
   saveP: shape({ type: literal('saveP') }),
   openExample: shape({ type: literal('openExample'), index: isIndex }),
   exportRecollection: shape({ type: literal('exportRecollection') }),
+  exportReport: shape({ type: literal('exportReport') }),
   openDataset: shape({ type: literal('openDataset') }),
   exportPng: shape({
     type: literal('exportPng'),
     name: isExportName,
     dataUrl: (v): v is string => isString(v) && v.startsWith('data:image/png;base64,') && v.length <= MAX_PNG_CHARS,
   }),
+  setOverlapShare: shape({ type: literal('setOverlapShare'), share: isOverlapShare }),
+  compareWith: shape({ type: literal('compareWith'), b: nullable(shape({ run: isIndex, checkpoint: isIndex })) }),
+  compareCell: shape({ type: literal('compareCell'), a: isBin, b: isBin }),
   copyCsv: shape({ type: literal('copyCsv'), name: isExportName, csv: (v): v is string => isString(v) && v.length <= MAX_CSV_CHARS, rows: isCount }),
 };
 

@@ -10,6 +10,8 @@ export interface Theme {
   /** Distinct colours for runs and series, in order. */
   series: string[];
   fragile: string;
+  /** Just above t (PreMemAcc <= t + 0.15): the editor's at-risk mark. */
+  atRisk: string;
   robust: string;
   incorrect: string;
   correct: string;
@@ -49,6 +51,7 @@ export function readTheme(): Theme {
     font: cssVar('--vscode-font-family', 'sans-serif'),
     series: [c.blue, c.orange, c.green, c.purple, c.red, c.yellow],
     fragile: incorrect,
+    atRisk: cssVar('--vscode-premem-atRisk', c.yellow),
     robust: correct,
     incorrect,
     correct,

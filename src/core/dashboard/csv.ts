@@ -3,10 +3,12 @@
 import { CATEGORY_NAMES, TRAJECTORY_NAMES } from '../metrics/dynamics';
 import type { CheckpointAdvice } from './advice';
 import type { CategoryStacks } from './categories';
+import { type DataMapGrid, MAX_VARIABILITY } from './data-map';
 import { ACCURACY_LEVELS, type HeatmapData, UNKNOWN_ACCURACY } from './heatmap';
 import type { PreMemHistogram } from './histogram';
 import type { PredictionData } from './prediction';
 import type { RobustnessData } from './robustness';
+import type { SignalOverlap } from '../signals/example-signals';
 import type { SweepCurve } from './sweep';
 
 export type CsvCell = string | number | boolean | null | undefined;
@@ -74,4 +76,22 @@ export function heatmapCsv(data: HeatmapData, order: Uint32Array, checkpointIds:
     }
   };
   return toCsv(header, rows());
+}
+
+/** The data map's non-empty cells: their variability and confidence ranges and counts per bucket. */
+export function dataMapCsv(grid: DataMapGrid): string {
+  const { bins, counts } = grid;
+  const rows: CsvCell[][] = [];
+  for (let y = 0; y < bins; y++) {
+    for (let x = 0; x < bins; x++) {
+      const cell = (y * bins + x) * 3;
+      if (counts[cell] + counts[cell + 1] + counts[cell + 2] === 0) continue;
+      rows.push([(x * MAX_VARIABILITY) / bins, ((x + 1) * MAX_VARIABILITY) / bins, y / bins, (y + 1) / bins, counts[cell], counts[cell + 1], counts[cell + 2]]);
+    }
+  }
+  return toCsv(['variability_from', 'variability_to', 'confidence_from', 'confidence_to', 'fragile', 'at_risk', 'robust'], rows);
+}
+
+export function overlapsCsv(rows: readonly SignalOverlap[], share: number): string {
+  return toCsv(['signal', 'share', 'examples', 'set_size', 'jaccard_with_premem_accuracy'], rows.map((r) => [r.signal, share, r.examples, r.size, r.jaccard]));
 }

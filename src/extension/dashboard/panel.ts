@@ -12,6 +12,8 @@ import { encodeHeatmap, type HostMessage, isWebviewMessage, type WebviewMessage 
 import type { PreMemServices } from '../services';
 import { WebviewPanelHost } from '../webview-panel';
 import { copyCsv, saveThreshold, savePng } from './exports';
+import { exportReport } from './report';
+import { SignalViews } from './signal-views';
 
 export const DASHBOARD_VIEW_TYPE = 'premem.dashboard';
 
@@ -26,13 +28,14 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
   private sentView: object | undefined | typeof NOT_SENT = NOT_SENT;
   private sentSession: AnalysisSession | undefined | typeof NOT_SENT = NOT_SENT;
   private heatmapKey = 0;
+  private readonly signalViews = new SignalViews((m) => this.post(m));
   /** The sweep of a session whose p is fixed (it keeps no calibration), per set of runs: pending, then done. */
   private readonly sweeps = new WeakMap<PreparedRun[], Promise<Calibration | null>>();
   private readonly swept = new WeakMap<PreparedRun[], Calibration | null>();
 
   constructor(services: PreMemServices) {
     super(services, { viewType: DASHBOARD_VIEW_TYPE, name: 'dashboard', title: 'PreMem Dashboard', isWebviewMessage });
-    this.subscriptions.push(services.onDidChange(() => this.schedule()));
+    this.subscriptions.push(services.onDidChange(() => this.schedule()), this.signalViews);
   }
 
   show(): void {
@@ -60,7 +63,8 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
   private push(): void {
     if (!this.live) return;
     const session = this.services.session;
-    if (session !== this.sentSession) {
+    const resend = session !== this.sentSession;
+    if (resend) {
       this.sentCalibration = NOT_SENT;
       this.sentView = NOT_SENT;
       this.sentSession = session;
@@ -98,6 +102,7 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       });
       this.sentView = view;
     }
+    this.signalViews.update(session, resend);
   }
 
   /**
@@ -177,11 +182,25 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       case 'openDataset':
         await vscode.commands.executeCommand('premem.openDatasetWithRuns');
         return;
+      case 'exportReport': {
+        const saved = await exportReport(this.services);
+        if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
+        return;
+      }
       case 'exportPng': {
         const saved = await savePng(m.name, m.dataUrl);
         if (saved) this.notice('info', `Saved ${vscode.workspace.asRelativePath(saved)}.`);
         return;
       }
+      case 'setOverlapShare':
+        this.signalViews.setShare(m.share);
+        return;
+      case 'compareWith':
+        this.signalViews.setCompareWith(m.b);
+        return;
+      case 'compareCell':
+        this.signalViews.listCell(m.a, m.b);
+        return;
       case 'copyCsv':
         await copyCsv(m.csv);
         this.notice('info', `Copied ${m.rows.toLocaleString('en-US')} rows of ${m.name} as CSV.`);
