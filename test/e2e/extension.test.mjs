@@ -8,10 +8,7 @@ import { appendFile, cp, mkdir, open, readFile, readdir, stat, writeFile } from 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  DEMO_DIR, REPO_ROOT, answerFileDialog, demoWorkspace, readStatusBar, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification,
-  waitForStatusItem, waitForText, waitUntil, withVSCode,
-} from './harness.mjs';
+import { answerFileDialog, DEMO_DIR, demoWorkspace, pickQuickItem, readStatusBar, REPO_ROOT, runCommand, startOpenDatasetWithRuns, tempDir, waitForNotification, waitForStatusItem, waitForText, waitUntil, withVSCode } from './harness.mjs';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const DEFAULT_RUN = 'gsm8k_orig_3epochs_full_lr2e-05_bs128';
@@ -148,15 +145,6 @@ function viewRow(page, title, label) {
     .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
 }
 
-async function pickQuickItem(page, label) {
-  // Long lists are virtual: filter first, as a person would type.
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(label);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
-}
 
 /** runCommand for titles ending in "…", which the palette does not match when typed. */
 async function runEllipsisCommand(page, title) {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEMO_DIR, REPO_ROOT, runCommand, tempDir, waitForText, waitUntil, webviewFrame, withVSCode } from './harness.mjs';
+import { DEMO_DIR, pickQuickItem, REPO_ROOT, runCommand, tempDir, waitForText, waitUntil, webviewFrame, withVSCode } from './harness.mjs';
 
 const CLI = join(REPO_ROOT, 'dist/cli.js');
 const SETTINGS = { 'editor.wordWrap': 'off', 'editor.hover.delay': 200, 'editor.minimap.enabled': false };
@@ -39,14 +39,6 @@ async function runEllipsisCommand(page, title) {
   await page.locator('.quick-input-widget .monaco-list-row', { has: page.locator('.label-name', { hasText: title }) }).first().click();
 }
 
-async function pickQuickItem(page, label) {
-  const input = page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(label);
-  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
-  await row.waitFor({ state: 'visible', timeout: 10_000 });
-  await row.click();
-}
 
 test('tiny demo: rank by a signal, suspected wrong targets flagged from the view, signals in hover and panel, compare with B', { timeout: 300_000 }, async () => {
   const workspace = await tempDir('tiny-signals');

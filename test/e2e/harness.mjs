@@ -581,3 +581,13 @@ function tail(text, lines) {
   const all = text.trimEnd().split('\n');
   return all.slice(-lines).join('\n');
 }
+
+/** Picks a quick-pick item as a person would: types its label first (long lists are virtual), then clicks it. */
+export async function pickQuickItem(page, label) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(label);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
