@@ -2,6 +2,7 @@
 // bundle, by nonce, and its own styles), so text from datasets and model samples can never run as code.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { escapeHtml } from '../core/report/html-text';
 
 export interface WebviewShell {
   /** Bundle name under media/dist (built from webview/<name>/main.ts). */
@@ -45,6 +46,3 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, s
 </html>`;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
