@@ -13,6 +13,7 @@ import { buildReportData } from '../src/core/report/report-data';
 import { renderReport } from '../src/core/report/report-html';
 import { readPaperRuns } from '../src/core/runlog/paper';
 import { exampleSignals, signalOverlaps } from '../src/core/signals/example-signals';
+import { preparedForExample } from '../src/core/signals/run-prefix';
 import { syntheticRun } from './dashboard';
 import { median, row, runAlone } from './util';
 
@@ -62,6 +63,8 @@ export async function benchSignals(): Promise<string[]> {
 
   const big = prepareRun(syntheticRun(1_000_000, 12));
   rows.push(row('signals, 1,000,000 × 12 checkpoints', ms(timed(() => exampleSignals(big, thr), 3)), 'synthetic, k = 5'));
+  const middle = 500_000;
+  rows.push(row('one example\'s signals (hover, example panel), 1,000,000 × 12', ms(timed(() => exampleSignals(preparedForExample(big, middle), thr), 5)), 'the run cut down to the example'));
   const bigSignals = exampleSignals(big, thr);
   rows.push(row('bottom-20% overlaps, 1,000,000 examples', ms(timed(() => signalOverlaps(bigSignals, 0.2), 1)), '10 signals'));
   rows.push(row('compare checkpoint 6 vs 12, 1,000,000 examples', ms(timed(() => compareCheckpoints({ prepared: big, checkpoint: 5 }, { prepared: big, checkpoint: 11 }, thr, 0.75), 3)), 'per-example objects for every example'));

@@ -6,9 +6,9 @@ import { TRAJECTORY_LABELS } from '../core/metrics/dynamics';
 import type { ExampleReport } from '../core/session';
 import type { FlagState } from '../core/flags/flag-store';
 import { escapeMarkdown, fixed2, perplexityText } from './format';
-import { selectedSignals } from './selected-signals';
+import { selectedSignalLines } from './selected-signals';
 import type { SessionManager } from './session-manager';
-import { type SignalLine, signalLines } from './signal-text';
+import type { SignalLine } from './signal-text';
 
 const LINK_COMMANDS = ['premem.showExample', 'premem.flagExample', 'premem.unflagExample'];
 
@@ -24,7 +24,7 @@ export function registerHover(manager: SessionManager): vscode.Disposable {
         const report = session.example(index);
         if (!report) return undefined;
         const flag = manager.flags?.state(session.dataset.keys[index]);
-        const signals = signalLines(selectedSignals(session)!, session.runs[session.selectedRun], index);
+        const signals = selectedSignalLines(session, index);
         return new vscode.Hover(hoverMarkdown(report, session.selectedCheckpoint, flag, signals), document.lineAt(position.line).range);
       },
     },

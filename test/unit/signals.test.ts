@@ -7,6 +7,7 @@ import { prepareRun } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
 import { exampleSignals, firstRanked, jaccard, rankBySignal, SIGNAL_NAMES, signalOverlaps } from '../../src/core/signals/example-signals';
 import { loadRuns } from '../../src/core/runlog/load';
+import { preparedForExample } from '../../src/core/signals/run-prefix';
 import { makeRun } from '../support/runs';
 import { repoRoot, sharedData, skipWithoutShared } from '../support/shared';
 import { tempDir } from '../support/temp-dir';
@@ -52,6 +53,30 @@ test('only the run\'s members scored at the checkpoint count', () => {
   const s = exampleSignals(run, thr);
   assert.deepEqual(Array.from(s.examples), [1]);
   assert.ok(Number.isNaN(s.values.confidence[0]));
+});
+
+test('signals of the run cut down to one example equal that example\'s signals in the whole run', () => {
+  // Five examples, an unsorted subset without example 3, one example unscored at the last checkpoint.
+  const run = prepareRun(
+    makeRun(
+      'r',
+      [
+        [[0.25, 0.5, 1, 0, 0.75], [3, 2, 1.2, 5, NaN]],
+        [[0.75, 0, 1, 0.5, 0.5], [1.5, 1.04, 1.01, 2, 1.3]],
+        [[0.5, 1, 1, 1, NaN], [1.02, 1.01, 1.001, 1.2, 1.1]],
+      ],
+      [],
+      [4, 0, 2, 1],
+    ),
+  );
+  for (const m of [1, 2]) {
+    const whole = exampleSignals(run, thr, m);
+    for (let i = 0; i < 5; i++) {
+      const one = exampleSignals(preparedForExample(run, i), thr, m);
+      for (const name of SIGNAL_NAMES) assert.ok(Object.is(one.values[name][0], whole.values[name][i]), `${name} of example ${i} at checkpoint ${m}`);
+    }
+  }
+  assert.ok(Number.isNaN(exampleSignals(preparedForExample(run, 3), thr).values.preMemAccuracy[0]), 'not trained on: no signals');
 });
 
 test('rankBySignal: hardest first by the signal\'s direction, ties in dataset order, unknown last', () => {

@@ -4,11 +4,11 @@
 import type { FlagStore } from '../../core/flags/flag-store';
 import { referenceAnswer } from '../../core/grading';
 import { CATEGORY_NAMES, exampleDynamics } from '../../core/metrics/dynamics';
-import { preMemAccuracy, type PreparedRun } from '../../core/metrics/premem';
+import { preMemAccuracy } from '../../core/metrics/premem';
+import { preparedForExample } from '../../core/signals/run-prefix';
 import type { AnalysisSession } from '../../core/session';
 import type { CheckpointNumbers, ExampleView, FlagView } from '../../../webview/example/protocol';
-import { selectedSignals } from '../selected-signals';
-import { signalLines } from '../signal-text';
+import { selectedSignalLines } from '../selected-signals';
 
 const finite = (x: number | null | undefined): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
@@ -45,7 +45,7 @@ export async function exampleView(session: AnalysisSession, flags: FlagStore | u
       samples: c.samples,
       hasTexts: run.samples?.has(m, index) ?? false,
     })),
-    signals: signalLines(selectedSignals(session)!, run, index),
+    signals: selectedSignalLines(session, index),
     runs: session.runs.map((r, i) => ({ index: i, id: r.id, checkpoints: r.checkpoints.map((c) => ({ id: c.id, step: finite(c.step) })) })),
     flag: flagView(flags, record.key),
     canFlag: flags !== undefined,
@@ -66,7 +66,7 @@ export function flagView(flags: FlagStore | undefined, key: string): FlagView | 
 export function checkpointNumbers(session: AnalysisSession, run: number, checkpoint: number, index: number): CheckpointNumbers | null {
   const prepared = session.prepared[run];
   if (!prepared || checkpoint >= prepared.run.checkpoints.length || index >= prepared.run.numExamples) return null;
-  const one = oneExample(prepared, index);
+  const one = preparedForExample(prepared, index);
   const pre = preMemAccuracy(one, session.thr);
   const { category } = exampleDynamics(one, session.thr);
   const c = prepared.run.checkpoints[checkpoint];
@@ -81,20 +81,5 @@ export function checkpointNumbers(session: AnalysisSession, run: number, checkpo
     category: CATEGORY_NAMES[category[checkpoint][0]],
     samples: c.sampleCount[index],
     hasTexts: prepared.run.samples?.has(checkpoint, index) ?? false,
-  };
-}
-
-function oneExample(prepared: PreparedRun, index: number): PreparedRun {
-  const { run } = prepared;
-  const at = (a: Float64Array) => a.subarray(index, index + 1);
-  return {
-    run: {
-      ...run,
-      numExamples: 1,
-      subset: undefined,
-      checkpoints: run.checkpoints.map((c) => ({ ...c, accuracy: at(c.accuracy), perplexity: at(c.perplexity), sampleCount: c.sampleCount.subarray(index, index + 1) })),
-    },
-    logLogPerplexity: prepared.logLogPerplexity.map(at),
-    members: Int32Array.of(0),
   };
 }
