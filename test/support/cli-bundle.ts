@@ -32,5 +32,7 @@ export async function buildCliBundle(command: string): Promise<{ dir: string; la
       },
     ],
   });
+  // The launcher keeps V8's code cache under XDG_CACHE_HOME: the test's processes keep it in the temporary copy.
+  process.env.XDG_CACHE_HOME = path.join(dir, 'cache');
   return { dir, launcher };
 }
