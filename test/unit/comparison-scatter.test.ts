@@ -2,7 +2,7 @@
 // click, and the density raster.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hash32, MAX_SPREAD, rasterizeScatter, ScatterIndex, scatterLayout, scatterPoints, valueSpacing } from '../../src/core/dashboard/comparison-scatter';
+import { hash32, MAX_SPREAD, rasterizeScatter, SCATTER_HI, SCATTER_LO, ScatterIndex, scatterLayout, scatterPoints, valueSpacing } from '../../src/core/dashboard/comparison-scatter';
 
 let seed = 17;
 const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -17,8 +17,8 @@ test('scatter points: the examples known at A and at B, in dataset order, as Int
   assert.equal(points.example.buffer.byteLength, 12, 'each column owns its buffer, sized to the points');
 });
 
-test('scatter layout: jitter from the example index only, narrower than a third of the gap between values', () => {
-  assert.equal(valueSpacing(Float32Array.from([0, 0.2, 0.4, 1]), Float32Array.from([0.8])), 0.2);
+test('scatter layout: jitter from the example index only, along each axis narrower than a third of the gap between its values', () => {
+  assert.equal(valueSpacing(Float32Array.from([0, 0.2, 0.4, 1, 0.8])), 0.2);
   assert.equal(valueSpacing(Float32Array.from([0.5, 0.5])), 1, 'one value: no gap');
   assert.equal(valueSpacing(Float32Array.from([0, 0.02, 1])), 0.02);
 
@@ -26,8 +26,8 @@ test('scatter layout: jitter from the example index only, narrower than a third 
   const example = Int32Array.from({ length: n }, (_, k) => k * 7);
   const fifths = Float32Array.from({ length: n }, () => Math.floor(rand() * 6) / 5);
   const layout = scatterLayout({ example, a: fifths, b: fifths.slice().reverse() });
-  assert.equal(layout.spread, MAX_SPREAD, 'values 0.2 apart: the widest jitter');
-  assert.deepEqual([layout.lo, layout.hi], [-MAX_SPREAD, 1 + MAX_SPREAD]);
+  assert.deepEqual(layout.spread, { x: MAX_SPREAD, y: MAX_SPREAD }, 'values 0.2 apart: the widest jitter');
+  assert.deepEqual([SCATTER_LO, SCATTER_HI], [-MAX_SPREAD, 1 + MAX_SPREAD], 'the plot has room for it');
   let off = 0;
   for (let k = 0; k < n; k++) {
     const dx = layout.x[k] - fifths[k];
@@ -41,7 +41,9 @@ test('scatter layout: jitter from the example index only, narrower than a third 
   assert.notEqual(hash32(1) & 0xffff, hash32(1) >>> 16, 'x and y move independently');
 
   const fiftieths = Float32Array.from({ length: 100 }, (_, k) => (k % 51) / 50);
-  assert.ok(Math.abs(scatterLayout({ example: Int32Array.from({ length: 100 }, (_, k) => k), a: fiftieths, b: fiftieths }).spread - 0.02 / 3) < 1e-6, 'values 0.02 apart: a third of that');
+  const mixed = scatterLayout({ example: Int32Array.from({ length: 100 }, (_, k) => k), a: fiftieths, b: fifths.subarray(0, 100) });
+  assert.ok(Math.abs(mixed.spread.x - 0.02 / 3) < 1e-6, 'A in fiftieths (0.02 apart): a third of that along x');
+  assert.equal(mixed.spread.y, MAX_SPREAD, 'B in fifths: the widest jitter along y');
 });
 
 test('scatter index: the nearest point within the radius, as a scan of every point finds it (the first on a tie)', () => {
@@ -62,7 +64,7 @@ test('scatter index: the nearest point within the radius, as a scan of every poi
   };
   let found = 0;
   for (let q = 0; q < 400; q++) {
-    const qx = -0.1 + rand() * 1.2;
+    const qx = -0.1 + rand() * 1.2; // beyond the plot too
     const qy = -0.1 + rand() * 1.2;
     const r = [0.005, 0.02, 0.08][q % 3];
     const want = scan(qx, qy, r);
@@ -76,11 +78,14 @@ test('scatter index: the nearest point within the radius, as a scan of every poi
 });
 
 test('scatter raster: each point in its cell with B upwards, opacity by log count, empty cells transparent', () => {
-  const layout = { x: Float32Array.from([0, 0, 0, 1, 0.99]), y: Float32Array.from([0, 0, 0, 1, 0.6]), spread: 0, lo: 0, hi: 1 };
+  const layout = { x: Float32Array.from([0, 0, 0, 1, 0.99]), y: Float32Array.from([0, 0, 0, 1, 0.6]) };
   const pixels = rasterizeScatter(layout, 2, 2, [10, 20, 30]);
   const at = (px: number, py: number) => Array.from(pixels.subarray((py * 2 + px) * 4, (py * 2 + px) * 4 + 4));
   assert.deepEqual(at(0, 1), [10, 20, 30, 255], 'three points at (0, 0): bottom left, the fullest cell, opaque');
   assert.deepEqual(at(0, 0), [0, 0, 0, 0], 'top left is empty');
   assert.deepEqual(at(1, 0), [10, 20, 30, Math.round(255 * (0.45 + (0.55 * Math.log1p(2)) / Math.log1p(3)))], '(1, 1) and (0.99, 0.6) share the top right');
+  // The image spans [SCATTER_LO, SCATTER_HI]: a point just inside the low edge is in the first column.
+  const edge = rasterizeScatter({ x: Float32Array.from([SCATTER_LO + 0.001]), y: Float32Array.from([0.5]) }, 10, 10, [1, 2, 3]);
+  assert.equal(edge[(5 * 10 + 0) * 4 + 3], 255);
   assert.equal(rasterizeScatter({ ...layout, x: new Float32Array(0), y: new Float32Array(0) }, 2, 2, [1, 2, 3]).every((v) => v === 0), true);
 });

@@ -23,18 +23,15 @@ export function createComparisonPanel(post: (m: WebviewMessage) => void, theme: 
   const runSelect = el('select', { attrs: { id: 'compare-run', 'aria-label': 'Run B' } });
   const checkpointSelect = el('select', { attrs: { id: 'compare-checkpoint', 'aria-label': 'Checkpoint B' } });
   const transitions = el('div', { attrs: { id: 'comparison-transitions' } });
-  const opened = el('p', { attrs: { id: 'comparison-opened', 'aria-live': 'polite' } });
-  const scatter = createScatterCanvas(theme, (point) => {
-    opened.textContent = `Opened example #${point.index}: PreMemAcc ${fmt3(point.a)} at A, ${fmt3(point.b)} at B.`;
-    post({ type: 'openExample', index: point.index });
-  });
+  const scatter = createScatterCanvas(theme, (index) => post({ type: 'openExample', index }));
   const gridTable = el('table', { class: 'overlaps comparison-grid', attrs: { id: 'comparison-grid-table' } });
   const gridDetails = el('details', { attrs: { id: 'comparison-grid' } }, el('summary', {}, 'Examples per 0.1 × 0.1 cell (the scatter as a table)'), gridTable);
   const cellList = el('div', { class: 'bin-list', attrs: { id: 'comparison-cell', 'aria-live': 'polite' } });
-  const chart = el('div', {}, scatter.element, opened, gridDetails, cellList);
+  const chart = el('div', {}, scatter.element, gridDetails, cellList);
   append(c.body, el('div', { class: 'toolbar' }, el('label', {}, 'B: run ', runSelect), el('label', {}, 'checkpoint ', checkpointSelect)), transitions, chart);
   const choose = (b: CompareWith) => {
     chosen = b;
+    showChoice();
     onChange(b);
     clear(cellList);
     post({ type: 'compareWith', b });
@@ -69,7 +66,6 @@ export function createComparisonPanel(post: (m: WebviewMessage) => void, theme: 
   function update(next: ComparisonMessage | null): void {
     clear(c.summary);
     clear(transitions);
-    clear(opened);
     if (!next) {
       append(c.summary, 'Choose a run and checkpoint B to compare the selected one (A) with: what flipped between them, example by example.');
       chart.hidden = true;

@@ -3,7 +3,7 @@
 // per comparison, rasterised once per size or theme, and the hover only repaints that image with a ring: a
 // million examples cost one pass per new comparison, and a mouse move looks at the few grid cells under it.
 import { parseCssColor } from '../../src/core/dashboard/heatmap-raster';
-import { rasterizeScatter, ScatterIndex, scatterLayout, type ScatterPoints } from '../../src/core/dashboard/comparison-scatter';
+import { rasterizeScatter, SCATTER_HI, SCATTER_LO, ScatterIndex, scatterLayout, type ScatterPoints } from '../../src/core/dashboard/comparison-scatter';
 import { append, clear, el } from '../shared/dom';
 import { count, fmt3 } from './charts';
 import { plotArea, verticalTitle } from './plot-area';
@@ -17,13 +17,8 @@ const DOT = 2;
 /** How far from a point the pointer may be to pick it, in CSS pixels. */
 const PICK_RADIUS = 6;
 
-export interface PickedPoint {
-  index: number;
-  a: number;
-  b: number;
-}
-
-export function createScatterCanvas(theme: () => Theme, onOpen: (p: PickedPoint) => void) {
+/** `onOpen`: a point was clicked (its example's dataset index). */
+export function createScatterCanvas(theme: () => Theme, onOpen: (index: number) => void) {
   const canvas = el('canvas', { class: 'comparison-scatter', attrs: { id: 'comparison-canvas', role: 'img', tabindex: '0' } });
   const tooltip = el('div', { class: 'tooltip', attrs: { id: 'comparison-tooltip', role: 'tooltip' } });
   tooltip.hidden = true;
@@ -70,9 +65,8 @@ export function createScatterCanvas(theme: () => Theme, onOpen: (p: PickedPoint)
     ctx.fillStyle = t.background;
     ctx.fillRect(0, 0, size, size);
     const p = plot(size, size, dpr);
-    const { lo, hi } = index.layout;
-    const px = (v: number) => p.left + ((v - lo) / (hi - lo)) * p.width;
-    const py = (v: number) => p.top + ((hi - v) / (hi - lo)) * p.height;
+    const px = (v: number) => p.left + ((v - SCATTER_LO) / (SCATTER_HI - SCATTER_LO)) * p.width;
+    const py = (v: number) => p.top + ((SCATTER_HI - v) / (SCATTER_HI - SCATTER_LO)) * p.height;
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(image, p.left, p.top, p.width, p.height);
     ctx.strokeStyle = t.grid;
@@ -109,10 +103,9 @@ export function createScatterCanvas(theme: () => Theme, onOpen: (p: PickedPoint)
     if (!index) return -1;
     const rect = canvas.getBoundingClientRect();
     const p = plot(rect.width, rect.height, 1);
-    const { lo, hi } = index.layout;
-    const x = lo + ((e.clientX - rect.left - p.left) / p.width) * (hi - lo);
-    const y = hi - ((e.clientY - rect.top - p.top) / p.height) * (hi - lo);
-    return index.nearest(x, y, (PICK_RADIUS / p.width) * (hi - lo));
+    const x = SCATTER_LO + ((e.clientX - rect.left - p.left) / p.width) * (SCATTER_HI - SCATTER_LO);
+    const y = SCATTER_HI - ((e.clientY - rect.top - p.top) / p.height) * (SCATTER_HI - SCATTER_LO);
+    return index.nearest(x, y, (PICK_RADIUS / p.width) * (SCATTER_HI - SCATTER_LO));
   }
 
   canvas.addEventListener('mousemove', (e) => {
@@ -141,7 +134,7 @@ export function createScatterCanvas(theme: () => Theme, onOpen: (p: PickedPoint)
   });
   canvas.addEventListener('click', (e) => {
     const k = pick(e);
-    if (k >= 0 && points) onOpen({ index: points.example[k], a: points.a[k], b: points.b[k] });
+    if (k >= 0 && points) onOpen(points.example[k]);
   });
 
   return { element, setPoints, redraw: rasterize };

@@ -1,7 +1,8 @@
 // The run comparison's scatter: one point per example compared, its PreMemAcc at A (x) against B (y). PreMemAcc
 // takes few values (multiples of 1/k for k samples), so each point is moved by a small jitter derived from its
-// example's index: the same place at every draw, narrower than the gap between neighbouring values, so that the
-// clouds around each pair of values stay apart and their density shows how many examples share it. The image is
+// example's index: the same place at every draw, along each axis narrower than the gap between neighbouring values
+// on it (A and B may have been sampled differently), so that the clouds around each pair of values stay apart and
+// their density shows how many examples share it. The image is
 // a density raster (one dot per cell of a few pixels, opacity by log count) and hover and click are answered by a
 // uniform grid index: at a million points a draw visits each point once and a hover looks at a few grid cells.
 // Pure, free of Node: the host builds the points, the webview lays them out, indexes and draws them.
@@ -48,11 +49,14 @@ const half = (bits: number) => (bits & 0xffff) / 0x8000 - 1;
 const VALUE_STEPS = 10_000;
 /** Widest jitter, either side of the value: the clouds of k = 5 samples (values 0.2 apart) stay 0.08 apart. */
 export const MAX_SPREAD = 0.06;
+/** The plotted range of both axes, room for the widest jitter around [0, 1]. */
+export const SCATTER_LO = -MAX_SPREAD;
+export const SCATTER_HI = 1 + MAX_SPREAD;
 
-/** The smallest gap between distinct values (to 1e-4) of the columns, within [0, 1]; 1 when there are fewer than two. */
-export function valueSpacing(...columns: ArrayLike<number>[]): number {
+/** The smallest gap between distinct values (to 1e-4) of a column, within [0, 1]; 1 when there are fewer than two. */
+export function valueSpacing(column: ArrayLike<number>): number {
   const seen = new Uint8Array(VALUE_STEPS + 1);
-  for (const column of columns) for (let k = 0; k < column.length; k++) seen[Math.min(VALUE_STEPS, Math.max(0, Math.round(column[k] * VALUE_STEPS)))] = 1;
+  for (let k = 0; k < column.length; k++) seen[Math.min(VALUE_STEPS, Math.max(0, Math.round(column[k] * VALUE_STEPS)))] = 1;
   let last = -1;
   let gap = VALUE_STEPS;
   for (let v = 0; v <= VALUE_STEPS; v++) {
@@ -67,23 +71,23 @@ export function valueSpacing(...columns: ArrayLike<number>[]): number {
 export interface ScatterLayout {
   x: Float32Array;
   y: Float32Array;
-  spread: number;
-  /** The plotted range of both axes: [-spread, 1 + spread]. */
-  lo: number;
-  hi: number;
+  spread: { x: number; y: number };
 }
+
+/** The jitter along an axis: a third of the gap between its values, at most MAX_SPREAD. */
+const spreadOf = (column: ArrayLike<number>) => Math.min(MAX_SPREAD, valueSpacing(column) / 3);
 
 export function scatterLayout(points: Pick<ScatterPoints, 'example' | 'a' | 'b'>): ScatterLayout {
   const n = points.example.length;
-  const spread = Math.min(MAX_SPREAD, valueSpacing(points.a, points.b) / 3);
+  const spread = { x: spreadOf(points.a), y: spreadOf(points.b) };
   const x = new Float32Array(n);
   const y = new Float32Array(n);
   for (let k = 0; k < n; k++) {
     const h = hash32(points.example[k]);
-    x[k] = points.a[k] + spread * half(h);
-    y[k] = points.b[k] + spread * half(h >>> 16);
+    x[k] = points.a[k] + spread.x * half(h);
+    y[k] = points.b[k] + spread.y * half(h >>> 16);
   }
-  return { x, y, spread, lo: -spread, hi: 1 + spread };
+  return { x, y, spread };
 }
 
 /** Grid cells per axis of the index: about 2 CSS pixels each on a 300-pixel plot. */
@@ -113,8 +117,7 @@ export class ScatterIndex {
   }
 
   private bin(v: number): number {
-    const { lo, hi } = this.layout;
-    return Math.min(this.bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * this.bins)));
+    return Math.min(this.bins - 1, Math.max(0, Math.floor(((v - SCATTER_LO) / (SCATTER_HI - SCATTER_LO)) * this.bins)));
   }
 
   private cellAt(bx: number, by: number): number {
@@ -144,18 +147,18 @@ export class ScatterIndex {
 }
 
 /**
- * The layout as a density image of width × height cells (row 0 at the top, the highest B), RGBA in `color`: a cell
+ * The layout as a density image of width × height cells over [SCATTER_LO, SCATTER_HI]² (row 0 at the top, the highest B), RGBA in `color`: a cell
  * with points is drawn with an opacity growing with the log of their count, so a lone example stays visible next to
  * a cloud of thousands; empty cells are transparent.
  */
-export function rasterizeScatter(layout: ScatterLayout, width: number, height: number, color: Rgb): Uint8ClampedArray<ArrayBuffer> {
+export function rasterizeScatter(layout: Pick<ScatterLayout, 'x' | 'y'>, width: number, height: number, color: Rgb): Uint8ClampedArray<ArrayBuffer> {
   const counts = new Uint32Array(width * height);
-  const { x, y, lo, hi } = layout;
-  const span = hi - lo;
+  const { x, y } = layout;
+  const span = SCATTER_HI - SCATTER_LO;
   let most = 0;
   for (let k = 0; k < x.length; k++) {
-    const px = Math.min(width - 1, Math.max(0, Math.floor(((x[k] - lo) / span) * width)));
-    const py = Math.min(height - 1, Math.max(0, Math.floor(((hi - y[k]) / span) * height)));
+    const px = Math.min(width - 1, Math.max(0, Math.floor(((x[k] - SCATTER_LO) / span) * width)));
+    const py = Math.min(height - 1, Math.max(0, Math.floor(((SCATTER_HI - y[k]) / span) * height)));
     const n = ++counts[py * width + px];
     if (n > most) most = n;
   }
