@@ -7,8 +7,9 @@
 //   display sort and the per-example arrays a p change recomputes. When Chromium is installed (the e2e setup),
 //   the same code bundled for the browser draws 1,000,000 rows onto a real canvas there.
 // - Data map and signal overlaps: the signals of the selected run (computed once the p slider rests), the two
-//   data map grids, the overlaps for one x (what moving the x slider costs), and the run comparison, on the real
-//   run and on 1M rows.
+//   data map grids, the overlaps for one x (what moving the x slider costs), and the run comparison (counts, grid,
+//   the scatter's points and their guard), on the real run and on 1M rows. In Chromium, the scatter of 1M points:
+//   layout, grid index, density raster and canvas draw, and the hover's nearest-point query.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -16,7 +17,8 @@ import { buildDashboard, buildHeatmap } from '../src/core/dashboard/build';
 import { heatmapData, heatmapOrder } from '../src/core/dashboard/heatmap';
 import { displayCells, heatmapPalette, rasterizeHeatmap } from '../src/core/dashboard/heatmap-raster';
 import { compareCheckpoints, scatterGrid } from '../src/core/compare/compare-checkpoints';
-import { dataMaps } from '../src/core/dashboard/data-map';
+import { scatterPoints } from '../src/core/dashboard/comparison-scatter';
+import { dataMapCellExamples, dataMaps } from '../src/core/dashboard/data-map';
 import { OverlapIndex } from '../src/core/dashboard/overlap-index';
 import { StaticDashboardSource } from '../src/core/dashboard/source';
 import { bucketOf } from '../src/core/session';
@@ -145,10 +147,12 @@ function signalRows(real: ReturnType<typeof prepareRun>, thr: number, big: Retur
     const indexTimes: number[] = [];
     const overlapTimes: number[] = [];
     const unindexedTimes: number[] = [];
+    const cellTimes: number[] = [];
     for (let k = 0; k < repeats; k++) {
       const [signals, ts] = time(() => exampleSignals(prepared, thr, m));
       signalTimes.push(ts);
       mapTimes.push(time(() => dataMaps(signals, bucket))[1]);
+      cellTimes.push(time(() => dataMapCellExamples(signals, 'accuracy', k, 32))[1]);
       const [index, ti] = time(() => new OverlapIndex(signals));
       indexTimes.push(ti);
       overlapTimes.push(time(() => index.overlaps(0.1 + 0.05 * k))[1]);
@@ -160,15 +164,32 @@ function signalRows(real: ReturnType<typeof prepareRun>, thr: number, big: Retur
         `${ms(median(signalTimes))} ms + ${ms(median(mapTimes))} ms + ${ms(median(indexTimes))} ms`,
         `median of ${repeats}; once per view, 150 ms after the last change`,
       ),
-      row(
-        `dashboard run comparison of ${label}: checkpoint 1 against the last, counts + 10 × 10 grid`,
-        `${ms(time(() => { const c = compareCheckpoints({ prepared, checkpoint: 0 }, { prepared, checkpoint: m }, thr, 0.75); scatterGrid(c.preMemA, c.preMemB, 10); })[1])} ms`,
-        'once per view while a B is chosen, and when B changes',
-      ),
+      row(`dashboard data map of ${label}: the examples of one cell`, `${ms(median(cellTimes))} ms median`, 'on a click or Enter on a cell; one pass over the run\'s examples'),
+      comparisonRow(label, prepared, thr),
       row(`dashboard signal overlaps of ${label}: one x`, `${ms(median(overlapTimes))} ms median`, `what one move of the x slider costs the host (signalOverlaps itself: ${ms(median(unindexedTimes))} ms)`),
     );
   }
   return out;
+}
+
+/** The run comparison as the host sends it: counts, grid, then the scatter's points and the message's guard. */
+function comparisonRow(label: string, prepared: ReturnType<typeof prepareRun>, thr: number): string {
+  const m = prepared.run.checkpoints.length - 1;
+  const [c, tCompare] = time(() => compareCheckpoints({ prepared, checkpoint: 0 }, { prepared, checkpoint: m }, thr, 0.75));
+  const [grid, tGrid] = time(() => scatterGrid(c.preMemA, c.preMemB, 10));
+  const [points, tPoints] = time(() => scatterPoints(c.preMemA, c.preMemB));
+  const message = {
+    type: 'comparison',
+    comparison: { a: c.a, b: c.b, compared: c.compared, counts: c.counts, grid, example: points.example.buffer, preMemA: points.a.buffer, preMemB: points.b.buffer },
+  };
+  const [ok, tGuard] = time(() => isHostMessage(message));
+  if (!ok) throw new Error('the comparison message failed its guard');
+  const bytes = points.example.byteLength + points.a.byteLength + points.b.byteLength;
+  return row(
+    `dashboard run comparison of ${label}: checkpoint 1 against the last, counts + 10 × 10 grid + scatter points + guard`,
+    `${ms(tCompare)} ms + ${ms(tGrid)} ms + ${ms(tPoints)} ms + ${ms(tGuard)} ms`,
+    `once per view while a B is chosen, and when B changes; ${(bytes / 2 ** 20).toFixed(1)} MiB of points to the webview`,
+  );
 }
 
 /** In Chromium: sort, display order, rasterise and draw 1,000,000 synthetic rows on a canvas, as the webview does. */
@@ -178,6 +199,41 @@ async function browserRows(): Promise<string[]> {
   const entry = `
     import { heatmapOrder } from './heatmap';
     import { displayCells, heatmapPalette, rasterizeHeatmap } from './heatmap-raster';
+    import { rasterizeScatter, SCATTER_HI, SCATTER_LO, ScatterIndex, scatterLayout } from './comparison-scatter';
+    (window as any).benchScatter = (n: number, size: number) => {
+      let seed = 11;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const points = { example: Int32Array.from({ length: n }, (_, i) => i), a: Float32Array.from({ length: n }, () => Math.floor(rand() * 6) / 5),
+        b: Float32Array.from({ length: n }, () => Math.floor(rand() * 6) / 5) };
+      const t0 = performance.now();
+      const layout = scatterLayout(points);
+      const t1 = performance.now();
+      const index = new ScatterIndex(layout);
+      const t2 = performance.now();
+      const canvas = document.createElement('canvas');
+      canvas.width = size; canvas.height = size; document.body.appendChild(canvas);
+      const image = document.createElement('canvas');
+      image.width = size / 4; image.height = size / 4;
+      const draws = [];
+      for (let k = 0; k < 5; k++) {
+        const s = performance.now();
+        image.getContext('2d')!.putImageData(new ImageData(rasterizeScatter(layout, size / 4, size / 4, [55, 148, 255]), size / 4, size / 4), 0, 0);
+        const ctx = canvas.getContext('2d')!;
+        ctx.imageSmoothingEnabled = false;
+        ctx.drawImage(image, 0, 0, size, size);
+        ctx.getImageData(0, 0, 1, 1);
+        draws.push(performance.now() - s);
+      }
+      draws.sort((a, b) => a - b);
+      const queries = 2000;
+      const span = SCATTER_HI - SCATTER_LO;
+      const r = (6 / (size / 2)) * span; // 6 CSS pixels at device pixel ratio 2
+      let found = 0;
+      const q0 = performance.now();
+      for (let k = 0; k < queries; k++) if (index.nearest(SCATTER_LO + rand() * span, SCATTER_LO + rand() * span, r) >= 0) found++;
+      const q1 = performance.now();
+      return { layout: t1 - t0, index: t2 - t1, draw: draws[2], nearest: (q1 - q0) / queries, found: found / queries };
+    };
     (window as any).benchHeatmap = (rows: number, M: number, height: number) => {
       let seed = 7;
       const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
@@ -228,8 +284,20 @@ async function browserRows(): Promise<string[]> {
       cells: number;
       draw: number;
     };
+    const sc = (await page.evaluate(() => (window as unknown as { benchScatter: (n: number, size: number) => unknown }).benchScatter(1_000_000, 640))) as {
+      layout: number;
+      index: number;
+      draw: number;
+      nearest: number;
+      found: number;
+    };
     return [
       row(`heatmap in Chromium: 1,000,000 rows × 6 checkpoints drawn on a canvas (${PIXEL_ROWS} pixel rows)`, `${ms(r.draw)} ms median of 5`, `rasterise + putImageData + scaled drawImage; sort ${ms(r.sort)} ms and display order ${ms(r.cells)} ms once per new data`),
+      row(
+        'run comparison scatter in Chromium: 1,000,000 points (PreMemAcc in fifths), layout + grid index, then density raster + draw (640 px canvas)',
+        `${ms(sc.layout)} ms + ${ms(sc.index)} ms, ${ms(sc.draw)} ms median of 5`,
+        `once per comparison, then per size or theme; a hover's nearest-point query: ${(sc.nearest * 1000).toFixed(1)} µs mean (${Math.round(sc.found * 100)}% found a point within 6 px)`,
+      ),
     ];
   } finally {
     await browser.close();

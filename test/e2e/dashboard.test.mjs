@@ -2,7 +2,9 @@
 // palette, it must show R²(y = x) >= 0.93 at the calibrated p (the paper's claim on these runs); the p slider
 // must move every panel and the status bar; the heatmap is drawn, answers hover and opens examples; the panel
 // comes back with its state after being hidden; Export Report writes the HTML report; the data map and the
-// signal overlaps (with their x slider) are drawn from the host's data; the run comparison counts and lists. Screenshots go to test/e2e/screenshots/dashboard*.png.
+// signal overlaps (with their x slider) are drawn from the host's data, a data map cell lists its examples (by
+// keyboard and by mouse); the run comparison counts, its scatter has one point per example and a click on one
+// opens that example. Screenshots go to test/e2e/screenshots/dashboard*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -59,6 +61,14 @@ async function moveSlider(frame, thr) {
 }
 
 const DEMO_CHECKPOINTS = 54;
+
+/** A screenshot of one dashboard card, without the sticky header that would cover its top. */
+async function cardScreenshot(frame, selector, name) {
+  const headerVisibility = (value) => frame.evaluate((v) => (document.querySelector('header.top').style.visibility = v), value);
+  await headerVisibility('hidden');
+  await frame.locator(selector).screenshot({ path: join(SCREENSHOT_DIR, name) });
+  await headerVisibility('');
+}
 
 test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves every panel, heatmap, state after hiding', { timeout: 420_000 }, async () => {
   const workspace = await demoWorkspace('dashboard');
@@ -206,9 +216,8 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
       assert.match(await text(frame, '#data-map-summary'), /no target perplexity/);
     } else {
       await frame.locator('#data-map-q').selectOption('perplexity');
-      await frame.waitForFunction(() => document.getElementById('data-map-canvas')?.getAttribute('aria-label')?.endsWith('q = 1 / target perplexity'), undefined, { timeout: 10_000 });
+      await frame.waitForFunction(() => document.getElementById('data-map-canvas')?.getAttribute('aria-label')?.includes('q = 1 / target perplexity;'), undefined, { timeout: 10_000 });
     }
-    await frame.locator('#data-map').screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-data-map.png') });
 
     // Signal overlaps: one row per signal; the x slider resizes every set to round(x × examples ranked).
     await frame.waitForFunction(() => document.querySelectorAll('#overlaps-table tbody tr').length === 10, undefined, { timeout: 15_000 });
@@ -225,26 +234,100 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
       if (n > 0) assert.ok(Number(jac) >= 0 && Number(jac) <= 1, `${label}: Jaccard ${jac}`);
     }
 
-    // Run comparison: B = another run at its last checkpoint; every example compared is in one bucket transition;
-    // a click on the grid's top right cell (robust at A and at B) lists its examples, and one opens in the editor.
+    // Data map, by keyboard: an arrow key chooses the fullest cell, Enter lists its examples (as many as it counts).
+    await frame.locator('#data-map-canvas').focus();
+    await frame.locator('#data-map-canvas').press('ArrowUp');
+    await frame.locator('#data-map-canvas').press('Enter');
+    await frame.waitForFunction(() => /^Cell of variability [\d.]+–[\d.]+, confidence [\d.]+–[\d.]+ \(q = [^)]+\): [\d,]+ examples/.test(document.getElementById('data-map-cell')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    const inMapCell = Number(/: ([\d,]+) examples/.exec(await text(frame, '#data-map-cell'))[1].replace(/,/g, ''));
+    assert.ok(inMapCell > 0, 'the fullest cell has examples');
+    assert.equal(await frame.locator('#data-map-cell button').count(), Math.min(100, inMapCell));
+    await cardScreenshot(frame, '#data-map', 'dashboard-data-map.png');
+
+    // Run comparison: B = another run at its last checkpoint; every example compared is in one bucket transition
+    // and is one point of the scatter.
     const runA = await frame.locator('#run-select').inputValue();
     await frame.locator('#compare-run').selectOption(runA === '0' ? '1' : '0');
     await frame.waitForFunction(() => /examples compared/.test(document.getElementById('comparison-summary')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    // B's checkpoint list is filled as soon as its run is chosen, its last checkpoint selected.
+    const checkpointsOfB = await frame.locator('#compare-checkpoint option').allInnerTexts();
+    assert.ok(checkpointsOfB.length > 0, 'the checkpoints of run B are listed');
+    assert.equal(await frame.locator('#compare-checkpoint').inputValue(), String(checkpointsOfB.length - 1));
+    assert.ok((await text(frame, '#comparison-summary')).includes(`at ${checkpointsOfB.at(-1)} ·`), 'the summary names the checkpoint selected');
     const compared = Number(/([\d,]+) examples compared/.exec(await text(frame, '#comparison-summary'))[1].replace(/,/g, ''));
     const transitionCounts = await frame.locator('#comparison-buckets td').allInnerTexts();
     assert.equal(transitionCounts.length, 9);
     assert.equal(transitionCounts.reduce((s, t) => s + Number(t.replace(/,/g, '')), 0), compared);
     assert.ok(compared > 100, `${compared} examples compared`);
-    const grid = frame.locator('#comparison-canvas');
-    const box = await grid.boundingBox();
-    await grid.click({ position: { x: box.width - 14, y: 14 } });
-    await frame.waitForFunction(() => /at A, 0\.9–1\.0 at B: [\d,]+ examples/.test(document.getElementById('comparison-cell')?.textContent ?? ''), undefined, { timeout: 15_000 });
-    const firstExample = frame.locator('#comparison-cell button').first();
-    if (await firstExample.count()) {
-      const listed = Number(await firstExample.getAttribute('data-index'));
-      await firstExample.click();
-      await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), listed + 1, { timeout: 20_000 });
+    await frame.waitForFunction((n) => document.getElementById('comparison-canvas')?.dataset.points === String(n), compared, { timeout: 15_000 });
+
+    // The scatter: along the diagonal from the top right (unchanged examples), the first point under the pointer
+    // shows its example in the tooltip; a click opens that example in the editor and the example panel.
+    const scatter = frame.locator('#comparison-canvas');
+    await scatter.scrollIntoViewIfNeeded();
+    const box = await scatter.boundingBox();
+    let hit;
+    for (let k = 0; k < 60 && !hit; k++) {
+      const position = { x: box.width - 12 - 4 * k, y: 12 + 4 * k };
+      await scatter.hover({ position });
+      if (await frame.locator('#comparison-tooltip').isVisible()) hit = position;
     }
+    assert.ok(hit, 'a point on the diagonal answers the hover');
+    await cardScreenshot(frame, '#comparison', 'dashboard-comparison.png');
+    const hovered = Number(/Example #(\d+)/.exec(await text(frame, '#comparison-tooltip'))[1]);
+
+    // The grid as a table (the scatter's text alternative): its counts add up to the examples compared, and the
+    // top right cell (robust at A and at B) lists its examples.
+    await frame.locator('#comparison-grid summary').click();
+    const gridCounts = await frame.locator('#comparison-grid-table tbody td').allInnerTexts();
+    assert.equal(gridCounts.length, 100);
+    assert.equal(gridCounts.reduce((s, t) => s + (t === '·' ? 0 : Number(t.replace(/,/g, ''))), 0), compared);
+    await frame.locator('#comparison-grid-table button[data-cell="9,9"]').click();
+    await frame.waitForFunction(() => /at A, 0\.9–1\.0 at B: [\d,]+ examples/.test(document.getElementById('comparison-cell')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    assert.ok((await frame.locator('#comparison-cell button').count()) > 0);
+    await frame.locator('#comparison-grid summary').click();
+
+    await scatter.hover({ position: hit });
+    assert.equal(Number(/Example #(\d+)/.exec(await text(frame, '#comparison-tooltip'))[1]), hovered, 'the same point again');
+    await scatter.click({ position: hit });
+    await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), hovered + 1, { timeout: 20_000 });
+    const examplePanel = await webviewFrame(page, async (f) => (await f.$('.example-header h2')) !== null, 60_000);
+    await examplePanel.waitForFunction((title) => document.querySelector('.example-header h2')?.textContent === title, `Example ${hovered + 1}`, { timeout: 30_000 });
+
+    // Back on the dashboard: a data map cell clicked with the mouse lists its examples, and one opens.
+    await runCommand(page, 'PreMem: Show Dashboard');
+    frame = await dashboardFrame(page);
+    await modelShown(frame);
+    const map = frame.locator('#data-map-canvas');
+    await frame.waitForFunction(() => Number(document.getElementById('data-map-canvas')?.dataset.drawMs ?? NaN) >= 0, undefined, { timeout: 30_000 });
+    await map.scrollIntoViewIfNeeded();
+    const mapBox = await map.boundingBox();
+    // The first cell with examples under the pointer (its tooltip counts them), scanning from the top left.
+    const plotWidth = mapBox.width - 44 - 12;
+    const plotHeight = mapBox.height - 10 - 36;
+    const tipCount = async () => Number(/([\d,]+) examples:/.exec(await frame.locator('#data-map .tooltip').innerText())?.[1].replace(/,/g, '') ?? 0);
+    let mapHit;
+    for (const fy of [0.01, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) {
+      for (const fx of [0.01, 0.05, 0.1, 0.2, 0.3, 0.4]) {
+        const position = { x: 44 + fx * plotWidth, y: 10 + fy * plotHeight };
+        await map.hover({ position });
+        if (await frame.locator('#data-map .tooltip').isVisible() && (await tipCount()) > 0) {
+          mapHit = position;
+          break;
+        }
+      }
+      if (mapHit) break;
+    }
+    assert.ok(mapHit, 'a cell of the data map holds examples');
+    const inHovered = await tipCount();
+    await map.click({ position: mapHit });
+    await frame.waitForFunction(() => /: [\d,]+ examples/.test(document.getElementById('data-map-cell')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    assert.equal(Number(/: ([\d,]+) examples/.exec(await text(frame, '#data-map-cell'))[1].replace(/,/g, '')), inHovered, 'the list counts what the tooltip counted');
+    const listedInMap = await frame.locator('#data-map-cell button').count();
+    assert.equal(listedInMap, Math.min(100, inHovered));
+    const fromMap = Number(await frame.locator('#data-map-cell button').first().getAttribute('data-index'));
+    await frame.locator('#data-map-cell button').first().click();
+    await page.waitForFunction((line) => [...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => e.innerText.includes(`Ln ${line},`)), fromMap + 1, { timeout: 20_000 });
   });
 });
 

@@ -29,7 +29,7 @@ const READABLE = {
     '.checkpoint-numbers',
     '.numbers dt',
   ],
-  dashboard: ['header.top h1', '.headline', '.card h2', '.card-summary', '#advice-table td', '#advice-table th', '.legend-item', 'button'],
+  dashboard: ['header.top h1', '.headline', '.card h2', '.card-summary', '#advice-table td', '#advice-table th', '.legend-item', 'button', '#comparison-buckets td', '#comparison-grid summary', '#data-map-cell p'],
   table: ['.row.header .cell', '.rows .row .cell.query', '.rows .row .cell.premem', '.rows .row .cell.key', '.status'],
 };
 
@@ -89,7 +89,13 @@ test('every webview is readable in dark, light, high contrast and high contrast 
 
     await runCommand(page, 'PreMem: Show Dashboard');
     const dashboard = () => webviewFrame(page, async (f) => (await f.$('#advice-table tbody tr')) !== null, 90_000);
-    await dashboard();
+    const shown = await dashboard();
+    // The run comparison against another run, and the examples of a data map cell, so that their text is measured too.
+    await shown.locator('#compare-run').selectOption('1');
+    await shown.waitForFunction(() => document.querySelectorAll('#comparison-buckets td').length === 9, undefined, { timeout: 30_000 });
+    await shown.locator('#data-map-canvas').press('ArrowUp');
+    await shown.locator('#data-map-canvas').press('Enter');
+    await shown.waitForFunction(() => /examples/.test(document.querySelector('#data-map-cell p')?.textContent ?? ''), undefined, { timeout: 15_000 });
     failures.push(...(await checkEveryTheme(session, 'dashboard', dashboard)));
 
     await runCommand(page, 'PreMem: Open Dataset in Table View');

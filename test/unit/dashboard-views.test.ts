@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { Bucket } from '../../src/core/buckets';
 import { compareCheckpoints, scatterGrid } from '../../src/core/compare/compare-checkpoints';
 import { dataMapCsv, overlapsCsv } from '../../src/core/dashboard/csv';
-import { DATA_MAP_BINS, dataMapCellAt, dataMapGrid, dataMaps, rasterizeDataMap } from '../../src/core/dashboard/data-map';
+import { DATA_MAP_BINS, dataMapCellAt, dataMapCellExamples, dataMapGrid, dataMaps, rasterizeDataMap } from '../../src/core/dashboard/data-map';
 import { kthSmallest, OverlapIndex } from '../../src/core/dashboard/overlap-index';
 import { reportFileName, sessionReportOptions } from '../../src/core/dashboard/report-options';
 import type { Calibration } from '../../src/core/metrics/calibrate';
@@ -173,7 +173,7 @@ test('kthSmallest: the k-th of a sort, with ties, infinities and signed zeros', 
   assert.equal(kthSmallest(Float64Array.from([5, 1, 4, 9]), 3, 2), 5, 'only the first `length` keys count');
 });
 
-test('run comparison in the host: B chosen, counts and the 10 × 10 grid as premem compare has them; a cell lists its examples; guards', async () => {
+test('run comparison in the host: B chosen, counts, the 10 × 10 grid and one point per example as premem compare has them; a cell lists its examples; guards', async () => {
   const { isHostMessage, isWebviewMessage } = await import('../../webview/dashboard/protocol');
   const prepared = [
     prepareRun(makeRun('a', [[[0, 0.2, 1, 1], [2, 2, 1, 1]], [[0, 1, 1, 0.6], [2, 1, 1, 1.5]]])),
@@ -195,7 +195,12 @@ test('run comparison in the host: B chosen, counts and the 10 × 10 grid as prem
   assert.deepEqual(sent.comparison.counts, want.counts);
   assert.deepEqual(sent.comparison.grid, scatterGrid(want.preMemA, want.preMemB, 10));
   assert.equal(sent.comparison.compared, 4);
-  assert.ok(isHostMessage(JSON.parse(JSON.stringify(sent))));
+  // The points: every example compared, its PreMemAcc at A and B as compareCheckpoints has it (to Float32).
+  assert.deepEqual(Array.from(new Int32Array(sent.comparison.example)), want.examples.map((e) => e.index));
+  assert.deepEqual(Array.from(new Float32Array(sent.comparison.preMemA)), want.examples.map((e) => Math.fround(e.preMemA)));
+  assert.deepEqual(Array.from(new Float32Array(sent.comparison.preMemB)), want.examples.map((e) => Math.fround(e.preMemB)));
+  // Messages cross as structured clones (ArrayBuffers included), as VS Code carries them.
+  assert.ok(isHostMessage(structuredClone(sent)));
 
   // The examples of the cell that holds example 0, and only those of that cell.
   const e0 = want.examples[0];
@@ -217,7 +222,63 @@ test('run comparison in the host: B chosen, counts and the 10 × 10 grid as prem
   assert.ok(!isWebviewMessage({ type: 'compareWith', b: { run: -1, checkpoint: 0 } }));
   assert.ok(isWebviewMessage({ type: 'compareCell', a: 9, b: 0 }));
   assert.ok(!isWebviewMessage({ type: 'compareCell', a: 10, b: 0 }), 'bins lie in 0..9');
-  const message = JSON.parse(JSON.stringify(sent));
+  const message = { ...sent, comparison: structuredClone(sent.comparison) };
   assert.ok(!isHostMessage({ ...message, comparison: { ...message.comparison, grid: message.comparison.grid.slice(1) } }), 'the grid is 10 × 10');
+  assert.ok(!isHostMessage({ ...message, comparison: { ...message.comparison, preMemB: new ArrayBuffer(12) } }), 'a column of 3 points for 4 examples compared');
+  assert.ok(!isHostMessage({ ...message, comparison: { ...message.comparison, example: [0, 1, 2, 3] } }), 'points cross as ArrayBuffers');
   assert.ok(!isHostMessage({ ...message, comparison: { ...message.comparison, counts: { ...message.comparison.counts, learned: { ...message.comparison.counts.learned, extra: 1 } } } }));
+});
+
+test('data map cell in the host: the examples dataMapGrid counts there, for the q asked; guards both ways', async () => {
+  const { isHostMessage, isWebviewMessage } = await import('../../webview/dashboard/protocol');
+  const n = 300;
+  let seed = 5;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const rows: [number[], number[]][] = Array.from({ length: 4 }, () => [
+    // The first 200 examples always right (confidence 1, variability 0: one cell), the rest at random.
+    Array.from({ length: n }, (_, i) => (i < 200 ? 1 : Math.floor(rand() * 5) / 4)),
+    Array.from({ length: n }, () => 1 + Math.floor(rand() * 4) / 4),
+  ]);
+  const prepared = [prepareRun(makeRun('a', rows))];
+  const session = { prepared, selectedRun: 0, selectedCheckpoint: 3, thr: -2.3, t: 0.75, view: () => session } as unknown as AnalysisSession;
+  const signals = exampleSignals(prepared[0], -2.3, 3);
+  const maps = dataMaps(signals, bucketAt(0.75));
+  for (const q of ['accuracy', 'perplexity'] as const) {
+    const grid = q === 'accuracy' ? maps.accuracy : maps.perplexity!;
+    let listed = 0;
+    for (let cell = 0; cell < grid.bins * grid.bins; cell++) {
+      const inCell = dataMapCellExamples(signals, q, cell % grid.bins, Math.floor(cell / grid.bins));
+      assert.equal(inCell.length, grid.counts[cell * 3] + grid.counts[cell * 3 + 1] + grid.counts[cell * 3 + 2], `${q}: cell ${cell}`);
+      listed += inCell.length;
+    }
+    assert.equal(listed, grid.placed, `${q}: every example placed is listed in exactly one cell`);
+  }
+
+  const posted: HostMessage[] = [];
+  const views = new SignalViews((m) => posted.push(m));
+  views.listDataMapCell('accuracy', 0, 0);
+  assert.equal(posted.length, 0, 'nothing to list before the signals are computed');
+  views.update(session);
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  // The fullest cell of the accuracy map.
+  let fullest = 0;
+  const total = (cell: number) => maps.accuracy.counts[cell * 3] + maps.accuracy.counts[cell * 3 + 1] + maps.accuracy.counts[cell * 3 + 2];
+  for (let cell = 0; cell < DATA_MAP_BINS * DATA_MAP_BINS; cell++) if (total(cell) > total(fullest)) fullest = cell;
+  const [x, y] = [fullest % DATA_MAP_BINS, Math.floor(fullest / DATA_MAP_BINS)];
+  views.listDataMapCell('accuracy', x, y);
+  const answer = posted.at(-1)!;
+  assert.ok(answer.type === 'dataMapCell');
+  assert.equal(answer.cell.total, total(fullest));
+  assert.ok(answer.cell.total > 100 && answer.cell.examples.length === 100, 'at most 100 listed');
+  assert.deepEqual(answer.cell.examples.map((e) => e.index), dataMapCellExamples(signals, 'accuracy', x, y).slice(0, 100));
+  const first = answer.cell.examples[0];
+  assert.deepEqual(first, { index: first.index, confidence: signals.values.confidenceAccuracy[first.index], variability: signals.values.variabilityAccuracy[first.index], preMem: signals.values.preMemAccuracy[first.index] });
+  assert.ok(isHostMessage(answer));
+  assert.ok(!isHostMessage({ ...answer, cell: { ...answer.cell, x: DATA_MAP_BINS } }));
+  assert.ok(!isHostMessage({ ...answer, cell: { ...answer.cell, examples: [{ ...first, html: '<b>' }] } }));
+  views.dispose();
+
+  assert.ok(isWebviewMessage({ type: 'dataMapCell', q: 'perplexity', x: 63, y: 0 }));
+  assert.ok(!isWebviewMessage({ type: 'dataMapCell', q: 'perplexity', x: 64, y: 0 }), 'cells lie in 0..63');
+  assert.ok(!isWebviewMessage({ type: 'dataMapCell', q: 'loss', x: 0, y: 0 }));
 });

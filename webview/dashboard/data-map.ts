@@ -1,15 +1,17 @@
 // Panel "Data map": variability against confidence per example over the checkpoints up to the selected one (q =
 // sample accuracy, or 1 / target perplexity), each cell of the grid coloured by the PreMemAcc buckets of its
 // examples. The host counts the examples into the grid; this draws it as one small image scaled onto a canvas,
-// so a million examples cost what a few thousand cells cost.
+// so a million examples cost what a few thousand cells cost. A click on a cell (or Enter on the cell chosen with
+// the arrow keys) asks the host for its examples, listed below the map; each opens in the example panel.
 import { dataMapCsv } from '../../src/core/dashboard/csv';
-import { dataMapCellAt, type DataMapGrid, type DataMapQ, MAX_VARIABILITY, rasterizeDataMap } from '../../src/core/dashboard/data-map';
+import { DATA_MAP_BINS, dataMapCellAt, type DataMapGrid, type DataMapQ, MAX_VARIABILITY, rasterizeDataMap } from '../../src/core/dashboard/data-map';
 import { parseCssColor, type Rgb } from '../../src/core/dashboard/heatmap-raster';
 import { append, clear, el } from '../shared/dom';
 import { card } from './card';
 import { plotArea, verticalTitle } from './plot-area';
-import { count } from './charts';
-import type { DataMapMessage, WebviewMessage } from './protocol';
+import { count, fmt3 } from './charts';
+import { showExampleList } from './example-list';
+import type { DataMapCellMessage, DataMapMessage, WebviewMessage } from './protocol';
 import type { Theme } from './theme';
 
 const CSS_HEIGHT = 320;
@@ -17,6 +19,17 @@ const CSS_HEIGHT = 320;
 const MARGIN = { left: 44, right: 12, top: 10, bottom: 36 };
 const Q_LABELS: Record<DataMapQ, string> = { accuracy: 'q = sample accuracy', perplexity: 'q = 1 / target perplexity' };
 const BUCKET_LABELS = ['fragile', 'at risk', 'robust'] as const;
+
+/** The cell holding the most examples: where the keyboard's cursor starts. */
+function fullestCell(grid: DataMapGrid): { x: number; y: number } {
+  let best = 0;
+  let most = -1;
+  for (let cell = 0; cell < grid.bins * grid.bins; cell++) {
+    const n = grid.counts[cell * 3] + grid.counts[cell * 3 + 1] + grid.counts[cell * 3 + 2];
+    if (n > most) [best, most] = [cell, n];
+  }
+  return { x: best % grid.bins, y: Math.floor(best / grid.bins) };
+}
 
 function filledCells(grid: DataMapGrid): number {
   let n = 0;
@@ -28,6 +41,8 @@ export function createDataMapPanel(post: (m: WebviewMessage) => void, theme: () 
   let message: DataMapMessage | undefined;
   let q = savedQ;
   let grid: DataMapGrid | undefined;
+  /** The cell chosen with the keyboard (or last clicked), drawn with a frame while the canvas has the focus. */
+  let cursor: { x: number; y: number } | undefined;
   const canvas = el('canvas', { class: 'data-map', attrs: { id: 'data-map-canvas', role: 'img', tabindex: '0' } });
   const image = document.createElement('canvas');
   const tooltip = el('div', { class: 'tooltip', attrs: { role: 'tooltip' } });
@@ -39,12 +54,23 @@ export function createDataMapPanel(post: (m: WebviewMessage) => void, theme: () 
   qSelect.addEventListener('change', () => {
     q = qSelect.value as DataMapQ;
     onQ(q);
+    clear(cellList);
     show();
   });
   const legend = el('div', { class: 'legend', attrs: { id: 'data-map-legend' } });
-  append(c.body, el('div', { class: 'toolbar' }, qSelect), el('div', { class: 'heatmap-wrap' }, canvas, tooltip), legend);
+  const cellList = el('div', { class: 'bin-list', attrs: { id: 'data-map-cell', 'aria-live': 'polite' } });
+  append(c.body, el('div', { class: 'toolbar' }, qSelect), el('div', { class: 'heatmap-wrap' }, canvas, tooltip), legend, cellList);
   canvas.addEventListener('mousemove', (e) => hover(e));
   canvas.addEventListener('mouseleave', () => (tooltip.hidden = true));
+  canvas.addEventListener('click', (e) => {
+    const at = cellUnder(e);
+    if (!at) return;
+    cursor = at;
+    listCell(at);
+  });
+  canvas.addEventListener('keydown', (e) => keyboard(e));
+  canvas.addEventListener('focus', () => draw());
+  canvas.addEventListener('blur', () => draw());
   new ResizeObserver(() => draw()).observe(c.body);
 
   function colors(): [Rgb, Rgb, Rgb] {
@@ -82,7 +108,7 @@ export function createDataMapPanel(post: (m: WebviewMessage) => void, theme: () 
       swatch.style.background = color;
       append(legend, el('span', { class: 'legend-item' }, swatch, `${BUCKET_LABELS[b]} (${count(totals[b])})`));
     });
-    canvas.setAttribute('aria-label', `Data map of ${count(grid.placed)} examples, ${Q_LABELS[shown]}`);
+    canvas.setAttribute('aria-label', `Data map of ${count(grid.placed)} examples, ${Q_LABELS[shown]}; click a cell, or choose one with the arrow keys and press Enter, to list its examples`);
     draw();
   }
 
@@ -120,31 +146,83 @@ export function createDataMapPanel(post: (m: WebviewMessage) => void, theme: () 
     ctx.textBaseline = 'middle';
     for (const v of [0, 0.25, 0.5, 0.75, 1]) ctx.fillText(String(v), plot.left - 4 * dpr, plot.top + (1 - v) * plot.height);
     verticalTitle(ctx, 'confidence (mean q)', 10 * dpr, plot.top + plot.height / 2);
+    if (cursor && document.activeElement === canvas) {
+      const w = plot.width / grid.bins;
+      const h = plot.height / grid.bins;
+      ctx.strokeStyle = t.foreground;
+      ctx.lineWidth = 2 * dpr;
+      ctx.strokeRect(plot.left + cursor.x * w - dpr, plot.top + (grid.bins - 1 - cursor.y) * h - dpr, w + 2 * dpr, h + 2 * dpr);
+    }
     canvas.dataset.drawMs = (performance.now() - started).toFixed(1);
+  }
+
+  function cellUnder(e: MouseEvent): { x: number; y: number } | undefined {
+    if (!grid) return undefined;
+    const rect = canvas.getBoundingClientRect();
+    const plot = plotRect(rect.width, rect.height, 1);
+    return dataMapCellAt(grid, (e.clientX - rect.left - plot.left) / plot.width, 1 - (e.clientY - rect.top - plot.top) / plot.height);
+  }
+
+  /** The q shown (sample accuracy when the logs hold no perplexity). */
+  const shownQ = (): DataMapQ => (message?.perplexity === null ? 'accuracy' : q);
+
+  function listCell(at: { x: number; y: number }): void {
+    post({ type: 'dataMapCell', q: shownQ(), x: at.x, y: at.y });
+  }
+
+  /** Arrow keys move the chosen cell (from the fullest one), Enter or Space lists its examples. */
+  function keyboard(e: KeyboardEvent): void {
+    if (!grid) return;
+    const moves: Record<string, [number, number]> = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    const move = moves[e.key];
+    if (move) {
+      e.preventDefault();
+      const at = cursor ?? fullestCell(grid);
+      cursor = cursor ? { x: Math.min(grid.bins - 1, Math.max(0, at.x + move[0])), y: Math.min(grid.bins - 1, Math.max(0, at.y + move[1])) } : at;
+      draw();
+    } else if ((e.key === 'Enter' || e.key === ' ') && cursor) {
+      e.preventDefault();
+      listCell(cursor);
+    }
+  }
+
+  /** A cell's ranges, e.g. "variability 0.000–0.008, confidence 0.984–1.000". */
+  function cellRanges(bins: number, at: { x: number; y: number }): string {
+    const step = MAX_VARIABILITY / bins;
+    return `variability ${(at.x * step).toFixed(3)}–${((at.x + 1) * step).toFixed(3)}, confidence ${(at.y / bins).toFixed(3)}–${((at.y + 1) / bins).toFixed(3)}`;
+  }
+
+  function showCell(m: DataMapCellMessage): void {
+    showExampleList(
+      cellList,
+      `Cell of ${cellRanges(message?.bins ?? DATA_MAP_BINS, m)} (${Q_LABELS[m.q]})`,
+      m.total,
+      m.examples.map((e) => ({ index: e.index, label: `PreMemAcc ${fmt3(e.preMem)}` })),
+      post,
+    );
   }
 
   function hover(e: MouseEvent): void {
     if (!grid) return;
     const rect = canvas.getBoundingClientRect();
-    const plot = plotRect(rect.width, rect.height, 1);
-    const at = dataMapCellAt(grid, (e.clientX - rect.left - plot.left) / plot.width, 1 - (e.clientY - rect.top - plot.top) / plot.height);
+    const at = cellUnder(e);
     if (!at) {
       tooltip.hidden = true;
       return;
     }
     const cell = (at.y * grid.bins + at.x) * 3;
     const n = [grid.counts[cell], grid.counts[cell + 1], grid.counts[cell + 2]];
-    const step = MAX_VARIABILITY / grid.bins;
     clear(tooltip);
     append(
       tooltip,
-      el('div', {}, `variability ${(at.x * step).toFixed(3)}–${((at.x + 1) * step).toFixed(3)}, confidence ${(at.y / grid.bins).toFixed(3)}–${((at.y + 1) / grid.bins).toFixed(3)}`),
+      el('div', {}, cellRanges(grid.bins, at)),
       el('div', {}, `${count(n[0] + n[1] + n[2])} examples: ${BUCKET_LABELS.map((label, b) => `${label} ${count(n[b])}`).join(', ')}`),
+      n[0] + n[1] + n[2] > 0 && el('div', {}, 'Click to list them.'),
     );
     tooltip.hidden = false;
     tooltip.style.left = `${Math.min(e.clientX - rect.left + 14, rect.width - 260)}px`;
     tooltip.style.top = `${e.clientY - rect.top + 14}px`;
   }
 
-  return { element: c.root, update, retheme: () => show() };
+  return { element: c.root, update, showCell, retheme: () => show() };
 }

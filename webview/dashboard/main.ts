@@ -197,6 +197,9 @@ vscode.onMessage((m) => {
     case 'comparisonCell':
       comparison.showCell(m.cell);
       break;
+    case 'dataMapCell':
+      dataMap.showCell(m.cell);
+      break;
     case 'empty':
       onEmpty(m.message);
       break;

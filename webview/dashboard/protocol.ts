@@ -1,11 +1,11 @@
 // The dashboard's messages, both ways, with the runtime guards both sides apply before acting on one (built from
 // the shared exact checks in webview/shared/guards.ts).
-// Messages cross as JSON (NaN and infinities arrive as null), except the heatmap's columns, which cross as
-// ArrayBuffers without copying or encoding.
+// Messages cross as JSON (NaN and infinities arrive as null), except the columns of the heatmap, the data map's
+// grids and the comparison's points, which cross as ArrayBuffers without copying or encoding.
 import type { AdviceRow, CheckpointAdvice } from '../../src/core/dashboard/advice';
 import type { DashboardMeta, DashboardModel, DashboardRunInfo } from '../../src/core/dashboard/build';
 import type { CategoryStacks } from '../../src/core/dashboard/categories';
-import { DATA_MAP_BINS } from '../../src/core/dashboard/data-map';
+import { DATA_MAP_BINS, type DataMapQ } from '../../src/core/dashboard/data-map';
 import type { HeatmapData } from '../../src/core/dashboard/heatmap';
 import type { HistogramBin, PreMemHistogram } from '../../src/core/dashboard/histogram';
 import type { PredictionData, PredictionPoint, PredictionSeries } from '../../src/core/dashboard/prediction';
@@ -58,7 +58,9 @@ export type WebviewMessage =
   /** Compare the selected run and checkpoint (A) with B (null: no comparison); answered with a comparison message. */
   | { type: 'compareWith'; b: { run: number; checkpoint: number } | null }
   /** List the examples of one cell of the A-vs-B PreMemAcc grid (row: A's bin, column: B's). */
-  | { type: 'compareCell'; a: number; b: number };
+  | { type: 'compareCell'; a: number; b: number }
+  /** List the examples of one cell of the data map of q (x: variability bin, y: confidence bin). */
+  | { type: 'dataMapCell'; q: DataMapQ; x: number; y: number };
 
 /** The heatmap rows as sent: HeatmapData with each column's buffer. */
 export interface HeatmapMessage {
@@ -102,8 +104,18 @@ export interface OverlapsMessage {
 
 /** The grid's size: COMPARISON_BINS × COMPARISON_BINS bins of PreMemAcc. */
 export const COMPARISON_BINS = 10;
-/** Most examples listed for one cell of the comparison grid. */
+/** Most examples listed for one cell of the comparison grid or of the data map. */
 export const COMPARISON_CELL_MAX = 100;
+
+/** The examples of one cell of the data map of q, as dataMapGrid counts them. */
+export interface DataMapCellMessage {
+  q: DataMapQ;
+  x: number;
+  y: number;
+  /** Examples in the cell; at most COMPARISON_CELL_MAX are listed. */
+  total: number;
+  examples: { index: number; confidence: number; variability: number; preMem: number }[];
+}
 
 // The transitions of src/core/compare/compare-checkpoints.ts, spelled out here: that module reaches Node-only code,
 // which the webview's build leaves out (the host's assignment checks that the two agree).
@@ -123,13 +135,19 @@ interface TransitionCounts {
   memorization: Record<(typeof MEMORIZATION)[number], number>;
 }
 
-/** compareCheckpoints's summary: counts per transition and the A-vs-B PreMemAcc grid (scatterGrid). */
+/**
+ * compareCheckpoints's summary: counts per transition, the A-vs-B PreMemAcc grid (scatterGrid), and one point per
+ * example compared (ScatterPoints: `compared` Int32 dataset indices, Float32 PreMemAcc at A and at B).
+ */
 export interface ComparisonMessage {
   a: CheckpointSide;
   b: CheckpointSide;
   compared: number;
   counts: TransitionCounts;
   grid: number[][];
+  example: ArrayBuffer;
+  preMemA: ArrayBuffer;
+  preMemB: ArrayBuffer;
 }
 
 export interface ComparisonCellMessage {
@@ -162,6 +180,7 @@ export type HostMessage =
   /** null: no B chosen, or B cannot be compared (the notice says why). */
   | { type: 'comparison'; comparison: ComparisonMessage | null }
   | { type: 'comparisonCell'; cell: ComparisonCellMessage }
+  | { type: 'dataMapCell'; cell: DataMapCellMessage }
   | { type: 'notice'; level: 'info' | 'error'; text: string };
 
 // --- guards -------------------------------------------------------------------------------------------------
@@ -303,19 +322,36 @@ const isSide = shape<CheckpointSide>({ run: isString, checkpoint: isString, step
 const countsOf = <K extends string>(keys: readonly K[]): Checker<Record<K, number>> => shape(Object.fromEntries(keys.map((k) => [k, isCount])) as { [P in K]-?: Checker<number> });
 const isBin = (v: unknown): v is number => isIndex(v) && v < COMPARISON_BINS;
 const isGrid = (v: unknown): v is number[][] => arrayOf(arrayOf(isCount))(v) && v.length === COMPARISON_BINS && v.every((row) => row.length === COMPARISON_BINS);
-const isComparison = shape<ComparisonMessage>({
+const isComparisonShape = shape<ComparisonMessage>({
   a: isSide,
   b: isSide,
   compared: isCount,
   counts: shape<TransitionCounts>({ buckets: recordOf(isCount), learned: countsOf(LEARNED), memorization: countsOf(MEMORIZATION) }),
   grid: isGrid,
+  example: isArrayBuffer,
+  preMemA: isArrayBuffer,
+  preMemB: isArrayBuffer,
 });
+/** A comparison of exactly the declared shape, each point column 4 bytes per example compared. */
+const isComparison = (v: unknown): v is ComparisonMessage =>
+  isComparisonShape(v) && [v.example, v.preMemA, v.preMemB].every((column) => column.byteLength === v.compared * 4);
 const isComparisonCell = shape<ComparisonCellMessage>({
   a: isBin,
   b: isBin,
   total: isCount,
   examples: (v): v is ComparisonCellMessage['examples'] =>
     arrayOf(shape<ComparisonCellMessage['examples'][number]>({ index: isIndex, preMemA: num, preMemB: num }))(v) && v.length <= COMPARISON_CELL_MAX,
+});
+
+const isDataMapBin = (v: unknown): v is number => isIndex(v) && v < DATA_MAP_BINS;
+const isDataMapQ = oneOf(['accuracy', 'perplexity'] as const satisfies readonly DataMapQ[]);
+const isDataMapCell = shape<DataMapCellMessage>({
+  q: isDataMapQ,
+  x: isDataMapBin,
+  y: isDataMapBin,
+  total: isCount,
+  examples: (v): v is DataMapCellMessage['examples'] =>
+    arrayOf(shape<DataMapCellMessage['examples'][number]>({ index: isIndex, confidence: num, variability: num, preMem: num }))(v) && v.length <= COMPARISON_CELL_MAX,
 });
 
 const isExportName = oneOf(EXPORT_NAMES);
@@ -334,6 +370,7 @@ const hostMessageChecks: MessageChecks<HostMessage> = {
   overlaps: shape({ type: literal('overlaps'), overlaps: isOverlaps }),
   comparison: shape({ type: literal('comparison'), comparison: nullable(isComparison) }),
   comparisonCell: shape({ type: literal('comparisonCell'), cell: isComparisonCell }),
+  dataMapCell: shape({ type: literal('dataMapCell'), cell: isDataMapCell }),
   notice: shape({ type: literal('notice'), level: oneOf(['info', 'error'] as const), text: isString }),
 };
 
@@ -355,6 +392,7 @@ const webviewMessageChecks: MessageChecks<WebviewMessage> = {
   setOverlapShare: shape({ type: literal('setOverlapShare'), share: isOverlapShare }),
   compareWith: shape({ type: literal('compareWith'), b: nullable(shape({ run: isIndex, checkpoint: isIndex })) }),
   compareCell: shape({ type: literal('compareCell'), a: isBin, b: isBin }),
+  dataMapCell: shape({ type: literal('dataMapCell'), q: isDataMapQ, x: isDataMapBin, y: isDataMapBin }),
   copyCsv: shape({ type: literal('copyCsv'), name: isExportName, csv: (v): v is string => isString(v) && v.length <= MAX_CSV_CHARS, rows: isCount }),
 };
 

@@ -86,10 +86,34 @@ export function rasterizeDataMap(grid: DataMapGrid, colors: readonly [Rgb, Rgb, 
   return pixels;
 }
 
+/** The confidence and variability columns of the map of q. */
+export function dataMapAxes(values: ExampleSignals['values'], q: DataMapQ): { confidence: ArrayLike<number>; variability: ArrayLike<number> } {
+  return q === 'accuracy' ? { confidence: values.confidenceAccuracy, variability: values.variabilityAccuracy } : { confidence: values.confidence, variability: values.variability };
+}
+
 /** Both data maps of one run at one checkpoint; perplexity null when no example has one. */
 export function dataMaps(signals: Pick<ExampleSignals, 'values' | 'examples'>, bucketOf: BucketOf): { accuracy: DataMapGrid; perplexity: DataMapGrid | null } {
   const { values, examples } = signals;
-  const accuracy = dataMapGrid(values.confidenceAccuracy, values.variabilityAccuracy, values.preMemAccuracy, examples, bucketOf);
-  const perplexity = dataMapGrid(values.confidence, values.variability, values.preMemAccuracy, examples, bucketOf);
-  return { accuracy, perplexity: perplexity.placed > 0 ? perplexity : null };
+  const map = (q: DataMapQ) => {
+    const { confidence, variability } = dataMapAxes(values, q);
+    return dataMapGrid(confidence, variability, values.preMemAccuracy, examples, bucketOf);
+  };
+  const perplexity = map('perplexity');
+  return { accuracy: map('accuracy'), perplexity: perplexity.placed > 0 ? perplexity : null };
+}
+
+/** The examples dataMapGrid counts into cell (x, y) of the map of q, in dataset order. */
+export function dataMapCellExamples(signals: Pick<ExampleSignals, 'values' | 'examples'>, q: DataMapQ, x: number, y: number, bins = DATA_MAP_BINS): number[] {
+  const { values, examples } = signals;
+  const { confidence, variability } = dataMapAxes(values, q);
+  const preMem = values.preMemAccuracy;
+  const out: number[] = [];
+  for (let k = 0; k < examples.length; k++) {
+    const i = examples[k];
+    const c = confidence[i];
+    const v = variability[i];
+    if (c !== c || v !== v || preMem[i] !== preMem[i]) continue; // as dataMapGrid: NaN is left out
+    if (cellOf(c, 1, bins) === y && cellOf(v, MAX_VARIABILITY, bins) === x) out.push(i);
+  }
+  return out;
 }

@@ -201,6 +201,9 @@ export class DashboardPanel extends WebviewPanelHost<HostMessage, WebviewMessage
       case 'compareCell':
         this.signalViews.listCell(m.a, m.b);
         return;
+      case 'dataMapCell':
+        this.signalViews.listDataMapCell(m.q, m.x, m.y);
+        return;
       case 'copyCsv':
         await copyCsv(m.csv);
         this.notice('info', `Copied ${m.rows.toLocaleString('en-US')} rows of ${m.name} as CSV.`);

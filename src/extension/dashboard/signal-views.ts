@@ -3,7 +3,8 @@
 // They are computed once per view of the session (run, checkpoint, p, t, new results), a moment after the last
 // change, so that a slider drag over a million examples never waits on them.
 import { type CheckpointComparison, compareCheckpoints, scatterGrid } from '../../core/compare/compare-checkpoints';
-import { dataMaps } from '../../core/dashboard/data-map';
+import { scatterPoints } from '../../core/dashboard/comparison-scatter';
+import { dataMapAxes, dataMapCellExamples, dataMaps, type DataMapQ } from '../../core/dashboard/data-map';
 import { OverlapIndex } from '../../core/dashboard/overlap-index';
 import { exampleSignals, type ExampleSignals } from '../../core/signals/example-signals';
 import { type AnalysisSession, bucketOf, type RunView } from '../../core/session';
@@ -115,7 +116,39 @@ export class SignalViews {
     const a = { prepared: session.prepared[session.selectedRun], checkpoint: session.selectedCheckpoint };
     const c = compareCheckpoints(a, { prepared, checkpoint: b.checkpoint }, session.thr, session.t);
     this.comparison = c;
-    this.post({ type: 'comparison', comparison: { a: c.a, b: c.b, compared: c.compared, counts: c.counts, grid: scatterGrid(c.preMemA, c.preMemB, COMPARISON_BINS) } });
+    const points = scatterPoints(c.preMemA, c.preMemB);
+    this.post({
+      type: 'comparison',
+      comparison: {
+        a: c.a,
+        b: c.b,
+        compared: c.compared,
+        counts: c.counts,
+        grid: scatterGrid(c.preMemA, c.preMemB, COMPARISON_BINS),
+        example: points.example.buffer,
+        preMemA: points.a.buffer,
+        preMemB: points.b.buffer,
+      },
+    });
+  }
+
+  /** Lists the examples of one cell of the data map of q sent last. */
+  listDataMapCell(q: DataMapQ, x: number, y: number): void {
+    const current = this.current;
+    if (!current) return;
+    const { values } = current.signals;
+    const inCell = dataMapCellExamples(current.signals, q, x, y);
+    const { confidence, variability } = dataMapAxes(values, q);
+    this.post({
+      type: 'dataMapCell',
+      cell: {
+        q,
+        x,
+        y,
+        total: inCell.length,
+        examples: inCell.slice(0, COMPARISON_CELL_MAX).map((index) => ({ index, confidence: confidence[index], variability: variability[index], preMem: values.preMemAccuracy[index] })),
+      },
+    });
   }
 
   dispose(): void {
