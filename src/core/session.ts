@@ -4,9 +4,10 @@
 import { type AnalysisResult, summarize } from './analysis';
 import type { PreMemConfig } from './config';
 import { openDataset } from './dataset/open';
-import { type Calibration, calibrateInSlices } from './metrics/calibrate';
+import type { Calibration } from './metrics/calibrate';
+import { calibrateInSlices, prepareRunInTurns } from './metrics/in-turns';
 import { type ExampleDynamics, exampleDynamics, isFragile, TRAJECTORY_NAMES, type TrajectoryName, CATEGORY_NAMES, type CategoryName } from './metrics/dynamics';
-import { preMemAccuracy, prepareRunInTurns, type PreparedRun } from './metrics/premem';
+import { preMemAccuracy, type PreparedRun } from './metrics/premem';
 import { DEFAULT_THRESHOLD, pFromThreshold, thresholdFromP } from './metrics/threshold';
 import type { Dataset, InputProblem, Run } from './model';
 import { loadRuns } from './runlog/load';

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { calibrate, calibrateInSlices, DEFAULT_GRID, gridThreshold, sweepRun } from '../../src/core/metrics/calibrate';
+import { calibrate, DEFAULT_GRID, gridThreshold, sweepRun } from '../../src/core/metrics/calibrate';
+import { calibrateInSlices, prepareRunInTurns } from '../../src/core/metrics/in-turns';
 import { Category, exampleDynamics, Trajectory } from '../../src/core/metrics/dynamics';
 import { linearFit, r2Identity, r2Linear } from '../../src/core/metrics/fit';
-import { checkpointMeans, preMemAccuracy, prepareRun, prepareRunInTurns } from '../../src/core/metrics/premem';
+import { checkpointMeans, preMemAccuracy, prepareRun } from '../../src/core/metrics/premem';
 import { thresholdFromP } from '../../src/core/metrics/threshold';
 import { readPaperRuns } from '../../src/core/runlog/paper';
 import { makeRun } from '../support/runs';

@@ -5,7 +5,6 @@
 // of thr with at most m + 1 pieces (each earlier checkpoint drops out of the running max once thr passes its
 // log-log perplexity). Adding those pieces into difference arrays gives every grid point's dataset mean in one pass
 // over the examples, so a 1,100-point sweep costs about as much as a handful of direct evaluations.
-import { nextTurn } from '../turn';
 import { meanAbsoluteError, r2Identity } from './fit';
 import { pFromThreshold } from './threshold';
 import type { PreparedRun } from './premem';
@@ -31,8 +30,8 @@ function lastGridIndexAtOrBelow(grid: ThresholdGrid, value: number): number {
   return g;
 }
 
-/** The sweep of one run, accumulated over its members in any number of slices (see calibrateInSlices). */
-class RunSweep {
+/** The sweep of one run, accumulated over its members in any number of slices (see calibrateInSlices in in-turns.ts). */
+export class RunSweep {
   private readonly diffs: Float64Array[];
   private readonly scored: Float64Array;
   private readonly accs: Float64Array[];
@@ -175,27 +174,8 @@ export function calibrate(runs: PreparedRun[], grid: ThresholdGrid = DEFAULT_GRI
   return fitSweeps(runs, points, runs.map((r) => sweepRun(r, grid)), grid);
 }
 
-/**
- * calibrate() in slices of `slice` examples with a turn of the event loop between them, for callers that must
- * stay responsive (the extension host: a sweep over a million examples x 6 checkpoints takes about half a second).
- */
-export async function calibrateInSlices(runs: PreparedRun[], grid: ThresholdGrid = DEFAULT_GRID, slice = 20_000): Promise<Calibration | undefined> {
-  const points = calibrationPoints(runs);
-  if (points.length < 3) return undefined;
-  const sweeps: Float64Array[][] = [];
-  for (const r of runs) {
-    const sweep = new RunSweep(r, grid);
-    for (let k = 0; k < r.members.length; k += slice) {
-      sweep.add(k, Math.min(r.members.length, k + slice));
-      await nextTurn();
-    }
-    sweeps.push(sweep.means());
-  }
-  return fitSweeps(runs, points, sweeps, grid);
-}
-
 /** The best threshold for the runs' sweeps, with its R² curve and the leave-one-run-out check. */
-function fitSweeps(runs: PreparedRun[], points: CalibrationPoint[], sweeps: Float64Array[][], grid: ThresholdGrid): Calibration | undefined {
+export function fitSweeps(runs: PreparedRun[], points: CalibrationPoint[], sweeps: Float64Array[][], grid: ThresholdGrid): Calibration | undefined {
   const r2 = r2PerGrid(points, sweeps, grid);
   const best = bestGridIndex(r2);
   if (best < 0) return undefined;

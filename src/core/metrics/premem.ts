@@ -1,7 +1,6 @@
 // Pre-memorization accuracy (see docs/method): an example counts as memorized at checkpoint m when its target
 // perplexity falls under p; PreMemAcc_m = min(max over m' <= m of masked accuracy, Acc_m).
 import type { Run } from '../model';
-import { nextTurn } from '../turn';
 import { logLogPerplexity } from './threshold';
 
 /** A run with the per-checkpoint log-log perplexities computed once, so a threshold change costs one pass. */
@@ -12,7 +11,7 @@ export interface PreparedRun {
   members: Int32Array;
 }
 
-function allExamples(n: number): Int32Array {
+export function allExamples(n: number): Int32Array {
   const members = new Int32Array(n);
   for (let i = 0; i < n; i++) members[i] = i;
   return members;
@@ -21,16 +20,6 @@ function allExamples(n: number): Int32Array {
 export function prepareRun(run: Run): PreparedRun {
   const members = run.subset ?? allExamples(run.numExamples);
   return { run, logLogPerplexity: run.checkpoints.map((c) => logLogPerplexity(c.perplexity)), members };
-}
-
-/** prepareRun() with a turn of the event loop after each checkpoint (about 35 ms each for a million examples). */
-export async function prepareRunInTurns(run: Run): Promise<PreparedRun> {
-  const logLog: Float64Array[] = [];
-  for (const c of run.checkpoints) {
-    logLog.push(logLogPerplexity(c.perplexity));
-    await nextTurn();
-  }
-  return { run, logLogPerplexity: logLog, members: run.subset ?? allExamples(run.numExamples) };
 }
 
 /** PreMemAcc per checkpoint per example (NaN where the example was not scored at that checkpoint). */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { reportFileName, sessionReportOptions } from '../../core/dashboard/report-options';
 import { writeFileAtomic } from '../../core/fs-atomic';
-import { calibrateInSlices } from '../../core/metrics/calibrate';
+import { calibrateInSlices } from '../../core/metrics/in-turns';
 import { buildReportData } from '../../core/report/report-data';
 import { renderReport } from '../../core/report/report-html';
 import type { PreMemServices } from '../services';
