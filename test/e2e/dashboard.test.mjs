@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, SCREENSHOT_DIR, demoWorkspace, readStatusBar, runCommand, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, SCREENSHOT_DIR, demoWorkspace, readStatusBar, runCommand, waitUntil, webviewFrame, withVSCode } from './harness.mjs';
 
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false };
 
@@ -142,8 +142,7 @@ test('dashboard: R²(y = x) >= 0.93 on the 13 GSM8K runs, the p slider moves eve
     // Hidden and shown again: the webview is rebuilt from the host and its saved state.
     const hidden = frame;
     await datasetTab(page).click();
-    for (let i = 0; i < 50 && !hidden.isDetached(); i++) await page.waitForTimeout(200);
-    assert.ok(hidden.isDetached(), 'a hidden dashboard is torn down (no retainContextWhenHidden)');
+    await waitUntil(() => hidden.isDetached(), { timeout: 10_000, what: 'a hidden dashboard torn down (no retainContextWhenHidden)' });
     await runCommand(page, 'PreMem: Show Dashboard');
     frame = await dashboardFrame(page);
     await modelShown(frame);

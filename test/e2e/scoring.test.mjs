@@ -210,6 +210,7 @@ test('scoring: key from the palette, progress, cancel, resume to completion, mar
     const afterCancel = await exampleRecords(log);
     assert.ok(afterCancel.length > 0 && afterCancel.length < TOTAL, `part of the job was written (${afterCancel.length})`);
     assert.match(cancelled, new RegExp(`${afterCancel.length} of ${TOTAL} \\(checkpoint, example\\) records of ${RUN}`));
+    // What must not happen: a record written after the job said it stopped. Batches in flight would land within 1.5 s.
     await page.waitForTimeout(1500);
     assert.equal((await exampleRecords(log)).length, afterCancel.length, 'nothing is written after the job stopped');
 
@@ -306,6 +307,8 @@ test('scoring: plain http off this machine is confirmed first; a server without 
     await dialog.waitFor({ timeout: 15_000 });
     assert.match(await dialog.innerText(), /http:\/\/192\.0\.2\.1:8000 is plain http:\/\/ and not on this machine/);
     await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 15_000 });
+    // What must not happen: the command going on to ask which run to score. It would ask at once.
     await page.waitForTimeout(500);
     assert.equal(await page.locator('.quick-input-widget .quick-input-title', { hasText: 'score which run?' }).isVisible(), false, 'declined: nothing asked, nothing sent');
 

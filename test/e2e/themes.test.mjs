@@ -52,7 +52,8 @@ async function checkEveryTheme(session, panel, findFrame, showFirst) {
       throw new Error(`the ${panel} panel did not take the theme ${theme}: ${seen} (${err.message.split('\n')[0]})`);
     });
     if (showFirst) await frame.locator(showFirst).first().evaluate((e) => e.scrollIntoView({ block: 'center' }));
-    await session.page.waitForTimeout(500); // charts redraw on the theme change
+    // The panels redraw their charts in the animation frame after the theme change: two frames on, they are drawn.
+    await frame.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     await session.screenshot(`theme-${panel}-${name}`);
     for (const r of await contrastOf(frame, READABLE[panel])) {
       if (r.ratio === null) failures.push(`${panel} in ${name}: nothing visible matches ${r.selector}`);

@@ -4,7 +4,7 @@
 // scored run says how much of it is scored.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { REPO_ROOT, demoWorkspace, runCommand, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, demoWorkspace, runCommand, waitUntil, webviewFrame, withVSCode } from './harness.mjs';
 
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false };
 
@@ -42,7 +42,7 @@ test('run picker starts on the current checkpoint; fragile examples filter by qu
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Query contains…' }).click();
     await quickInput(page).fill('Natalia');
     await page.keyboard.press('Enter');
-    for (let tries = 0; !((await badge()) < fragileBefore) && tries < 100; tries++) await page.waitForTimeout(300);
+    await waitUntil(async () => (await badge()) < fragileBefore, { timeout: 30_000, what: 'a smaller Fragile Examples badge after the filter' });
     const natalia = await badge();
     assert.ok(natalia >= 1 && natalia <= 5, `fragile examples about Natalia: ${natalia}`);
 
@@ -53,6 +53,7 @@ test('run picker starts on the current checkpoint; fragile examples filter by qu
     await table.locator('.rows .row[data-row="3"]').click();
     // The click shows the example in the panel, and the first group still shows the table, not the text editor.
     await webviewFrame(page, async (f) => (await f.$eval('.example-header h2', (e) => e.textContent).catch(() => '')) === 'Example 4', 30_000);
+    // What must not happen: the click also opening the text editor over the table. It would come within a second.
     await page.waitForTimeout(1000);
     const firstGroup = page.locator('.editor-group-container').first();
     assert.equal(await firstGroup.locator('.monaco-editor').first().isVisible(), false, 'the text editor covers the table');
