@@ -35,6 +35,9 @@ const { FlagStore } = require(process.env.FLAG_STORE_MODULE);
     await store.flag(prefix + '-' + i, { reason: 'fragile', note: 'writer ' + prefix + ', event ' + i, author: prefix, line: i + 1 });
     if (mode === 'flag-unflag' && i % 3 === 0) await store.unflag(prefix + '-' + i, prefix);
     process.stdout.write(i + '\\n');
+    // Writers started together spread their events over about half a second, so that they overlap even when a
+    // busy machine leaves one of them unscheduled for tens of milliseconds.
+    if (process.env.GO_FILE) await new Promise((r) => setTimeout(r, 3));
   }
 })().catch((err) => { console.error(err); process.exit(1); });
 `;
