@@ -70,6 +70,9 @@ export class AnalysisSession {
   t: number;
   selectedRun = 0;
   selectedCheckpoint: number;
+  // While the newest checkpoint is selected (as at opening), checkpoints a training job appends are selected as
+  // they arrive; a user who picks an earlier one stays there.
+  private followsNewest = true;
 
   private constructor(
     readonly config: PreMemConfig,
@@ -180,10 +183,11 @@ export class AnalysisSession {
   select(run: number, checkpoint?: number): void {
     if (run < 0 || run >= this.prepared.length) return;
     const last = this.prepared[run].run.checkpoints.length - 1;
-    const c = Math.min(Math.max(0, checkpoint ?? last), last);
+    const c = Math.max(0, Math.min(checkpoint ?? last, last)); // 0 for a run without checkpoints yet
     if (run === this.selectedRun && c === this.selectedCheckpoint) return;
     this.selectedRun = run;
     this.selectedCheckpoint = c;
+    this.followsNewest = c >= last;
     this.changed();
   }
 
@@ -208,8 +212,8 @@ export class AnalysisSession {
     }
     for (const [key, r] of fresh) if (!seen.has(key) && r.numExamples === this.dataset.size) prepared.push(await prepareRunInTurns(r));
     this.prepared = prepared;
-    const run = this.prepared[this.selectedRun]?.run;
-    if (run && this.selectedCheckpoint >= run.checkpoints.length) this.selectedCheckpoint = run.checkpoints.length - 1;
+    const last = (this.prepared[this.selectedRun]?.run.checkpoints.length ?? 0) - 1;
+    if (this.followsNewest || this.selectedCheckpoint > last) this.selectedCheckpoint = Math.max(0, last);
     this.changed();
     return true;
   }

@@ -234,6 +234,50 @@ test('refresh picks up records appended to a PreMem log: new checkpoints, change
   }
 });
 
+test('a run opened before its first checkpoint: the selection follows each new checkpoint until the user picks one', async () => {
+  const dir = await tempDir('premem-session-');
+  const dataset = path.join(dir, 'train.jsonl');
+  await copyFile(DATASET, dataset);
+  const log = path.join(dir, 'live.premem.jsonl');
+  const line = (r: object) => JSON.stringify(r) + '\n';
+  // What a training callback writes before its first save: the run's own record only.
+  await writeFile(log, line({ v: 1, type: 'run', run: 'live', meta: { producer: 'test' } }));
+  const session = await AnalysisSession.open({ ...config(), dataset, runs: [{ path: log, format: 'premem' }] });
+  try {
+    const keys = session.dataset.keys;
+    const checkpoint = (id: string, step: number, outcomes: number[]) =>
+      keys.map((key, index) => line({ v: 1, run: 'live', checkpoint: id, step, key, index, outcomes, perplexity: 3 })).join('') + line({ v: 1, type: 'checkpoint', run: 'live', checkpoint: id, step });
+    assert.deepEqual(session.runs.map((r) => r.checkpoints.length), [0]);
+    // The run's record again (a restarted job): still no checkpoint, and nothing selects a checkpoint below 0.
+    await appendFile(log, line({ v: 1, type: 'run', run: 'live', meta: { producer: 'test', restarted: true } }));
+    await session.refresh();
+    assert.equal(session.selectedCheckpoint, 0);
+
+    await appendFile(log, checkpoint('c1', 10, [1, 1]));
+    assert.equal(await session.refresh(), true);
+    assert.equal(session.selectedCheckpoint, 0);
+    assert.equal(session.view()!.buckets[0], Bucket.Fragile);
+
+    await appendFile(log, checkpoint('c2', 20, [0, 0]));
+    assert.equal(await session.refresh(), true);
+    assert.equal(session.selectedCheckpoint, 1, 'the newest checkpoint is shown');
+    assert.equal(session.view()!.buckets[0], Bucket.Robust, 'the marks change with it');
+
+    // The user goes back to c1: a new checkpoint no longer moves the selection.
+    session.select(0, 0);
+    await appendFile(log, checkpoint('c3', 30, [0, 1]));
+    assert.equal(await session.refresh(), true);
+    assert.equal(session.selectedCheckpoint, 0);
+    // Choosing the newest again follows again.
+    session.select(0, 2);
+    await appendFile(log, checkpoint('c4', 40, [0, 0]));
+    await session.refresh();
+    assert.equal(session.selectedCheckpoint, 3);
+  } finally {
+    await session.close();
+  }
+});
+
 test('a stray keystroke saved into the dataset: the run scored on it is named as no longer matching, with why', async () => {
   const dir = await tempDir('premem-session-');
   const dataset = path.join(dir, 'train.jsonl');
