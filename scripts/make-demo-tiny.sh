@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
-.venv/bin/premem-train-demo --out "$OUT" --seed 0 --lr 3e-3 1e-3
+.venv/bin/premem-train-demo --out "$OUT" --seed 0 --lr 1e-3 5e-4
 rm -rf demo/tiny/data demo/tiny/runs
 mkdir -p demo/tiny
 cp -r "$OUT/data" "$OUT/runs" "$OUT/premem.json" demo/tiny/

@@ -90,7 +90,7 @@ function premem(...args: string[]) {
 
 test('premem compare on the tiny demo: --json counts add up; unknown run is a usage error; a missing folder exit 1', () => {
   const config = path.join(repoRoot, 'demo/tiny/premem.json');
-  const r = premem('compare', '--config', config, '--a', 'tiny-lr0.001-60ep:checkpoint-380', '--b', 'tiny-lr0.003-60ep', '--json');
+  const r = premem('compare', '--config', config, '--a', 'tiny-lr0.001-60ep:checkpoint-380', '--b', 'tiny-lr0.0005-60ep', '--json');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.a.checkpoint, 'checkpoint-380');
@@ -101,7 +101,7 @@ test('premem compare on the tiny demo: --json counts add up; unknown run is a us
   assert.equal(out.scatter.grid.flat().reduce((s: number, n: number) => s + n, 0), 300);
   assert.ok(out.flipped.length > 0 && out.flipped[0].key.startsWith('h:'));
 
-  const bad = premem('compare', '--config', config, '--a', 'nope', '--b', 'tiny-lr0.003-60ep');
+  const bad = premem('compare', '--config', config, '--a', 'nope', '--b', 'tiny-lr0.0005-60ep');
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /premem compare: no run 'nope'; the runs are: /);
   const missing = premem('compare', '--runs', path.join(repoRoot, 'no-such-folder'), '--a', 'x', '--b', 'y');

@@ -79,11 +79,11 @@ test('premem report: usage and bad input', async () => {
 
 test('premem report on the tiny demo: every section, suspects and fragile examples with diffed samples', async () => {
   const out = path.join(await tempDir('premem-report-'), 'tiny.html');
-  const r = premem('report', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--run', 'tiny-lr0.001-60ep', '--compare', 'tiny-lr0.003-60ep:checkpoint-1140', '--out', out);
+  const r = premem('report', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--run', 'tiny-lr0.001-60ep', '--compare', 'tiny-lr0.0005-60ep:checkpoint-1140', '--out', out);
   assert.equal(r.code, 0, r.stderr);
   const html = readFileSync(out, 'utf8');
   // The comparison: every compared example in exactly one grid cell; its counts as premem compare gives them.
-  const compare = JSON.parse(premem('compare', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--a', 'tiny-lr0.001-60ep', '--b', 'tiny-lr0.003-60ep:checkpoint-1140', '--json').stdout);
+  const compare = JSON.parse(premem('compare', '--config', path.join(repoRoot, 'demo/tiny/premem.json'), '--a', 'tiny-lr0.001-60ep', '--b', 'tiny-lr0.0005-60ep:checkpoint-1140', '--json').stdout);
   const cells = [...html.matchAll(/<rect class="cell[^"]*"[^>]*><title>A [^<]*: (\d+)<\/title>/g)].map((m) => Number(m[1]));
   assert.equal(cells.length, 100);
   assert.deepEqual(cells, compare.scatter.grid.flat());
