@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, readStatusBar, runCommand, tempDir, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, openFile, readStatusBar, runCommand, tempDir, waitForStatusItem, webviewFrame, withVSCode } from './harness.mjs';
 
 const TRAIN = join(REPO_ROOT, '.venv/bin/premem-train-demo');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false };
@@ -59,17 +59,23 @@ async function followCheckpoints(page, screenshot, training, checkpoints, timeou
   }
 }
 
-// The session opens on the log's first record (the run, no checkpoint yet) and follows the checkpoints after it.
+// VS Code is opened on a folder that holds the dataset only (no premem.json, no run log, no file open): PreMem
+// starts on the dataset's presence. The training script then writes premem.json (which cannot open yet: its runs
+// are not there) and the run log; the session opens on the log's first record (the run, no checkpoint yet) and
+// follows the checkpoints after it.
 test('VS Code opened before training starts: the run log is read once it appears', { skip, timeout: 600_000 }, async () => {
   const workspace = await tempDir('live-training-early');
-  // The data and premem.json only: the folder opens with no runs/ yet, as when VS Code is opened on a training
-  // run's folder before its first checkpoint is logged.
   const prepared = startTraining(['--out', workspace, '--fast', '--prepare']);
   assert.equal(await prepared.exited, 0, prepared.output);
-  assert.ok(!existsSync(join(workspace, 'runs')));
+  await rm(join(workspace, 'premem.json'));
+  assert.deepEqual(readdirSync(workspace), ['data']);
   await withVSCode({ workspace, extensionDir: REPO_ROOT, label: 'live-training-early', settings: SETTINGS }, async ({ page, screenshot }) => {
     const training = startTraining(['--out', workspace, '--fast', '--epochs', '16', '--save-every', '8']);
     try {
+      // The session opened with no editor open (only a started extension can see premem.json and the log appear);
+      // a quiet open shows no editor, so the dataset is opened as a user would, to see its marks.
+      await waitForStatusItem(page, STATUS_ID, /PreMem: tiny-lr/, 300_000);
+      await openFile(page, 'data/train.jsonl');
       await followCheckpoints(page, screenshot, training, 2, 480_000);
       assert.equal(await training.exited, 0, training.output);
     } finally {
