@@ -2,9 +2,9 @@
 // takes few values (multiples of 1/k for k samples), so each point is moved by a small jitter derived from its
 // example's index: the same place at every draw, along each axis narrower than the gap between neighbouring values
 // on it (A and B may have been sampled differently), so that the clouds around each pair of values stay apart and
-// their density shows how many examples share it. The image is
-// a density raster (one dot per cell of a few pixels, opacity by log count) and hover and click are answered by a
-// uniform grid index: at a million points a draw visits each point once and a hover looks at a few grid cells.
+// their density shows how many examples share it. The image is a density raster (one dot per cell of a few pixels,
+// opacity by log count) and hover and click are answered by a uniform grid index: at a million points a draw visits
+// each point once and a hover looks at a few grid cells.
 // Pure, free of Node: the host builds the points, the webview lays them out, indexes and draws them.
 import type { Rgb } from './heatmap-raster';
 
@@ -147,9 +147,9 @@ export class ScatterIndex {
 }
 
 /**
- * The layout as a density image of width × height cells over [SCATTER_LO, SCATTER_HI]² (row 0 at the top, the highest B), RGBA in `color`: a cell
- * with points is drawn with an opacity growing with the log of their count, so a lone example stays visible next to
- * a cloud of thousands; empty cells are transparent.
+ * The layout as a density image of width × height cells over [SCATTER_LO, SCATTER_HI]² (row 0 at the top, the
+ * highest B), RGBA in `color`: a cell with points is drawn with an opacity growing with the log of their count, so a
+ * lone example stays visible next to a cloud of thousands; empty cells are transparent.
  */
 export function rasterizeScatter(layout: Pick<ScatterLayout, 'x' | 'y'>, width: number, height: number, color: Rgb): Uint8ClampedArray<ArrayBuffer> {
   const counts = new Uint32Array(width * height);
