@@ -2,7 +2,7 @@
 // progress notification, reporting input problems, the flags, the example under the cursor, and where each
 // example's record sits in the dataset editor.
 import { execFile } from 'node:child_process';
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE, type PreMemConfig, readConfig } from '../core/config';
@@ -92,8 +92,11 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
     return this.openingConfig?.dataset;
   }
 
-  /** Opens the premem.json of the first workspace folder that has one; false when none does. */
-  async openWorkspaceConfig(options: OpenOptions = {}): Promise<boolean> {
+  /**
+   * Opens the premem.json of the first workspace folder that has one: true when opened, false when no folder has
+   * one (or it failed, said), 'waiting' when none of the runs it names is written yet.
+   */
+  async openWorkspaceConfig(options: OpenOptions = {}): Promise<boolean | 'waiting'> {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme !== 'file') continue;
       const file = path.join(folder.uri.fsPath, CONFIG_FILE);
@@ -104,6 +107,13 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
       } catch (err) {
         this.reportFailure(err, file);
         return false;
+      }
+      if (await noRunLogYet(config)) {
+        // Before a training job writes its first log, the runs premem.json names are not there: nothing to open,
+        // and nothing wrong. The first run log to appear opens it (SessionWatcher).
+        this.log.info(`${file}: no run log at ${config.runs.map((r) => r.path).join(', ')} yet; it opens when one appears`);
+        vscode.window.setStatusBarMessage('PreMem: waiting for the first run log', 30_000);
+        return 'waiting';
       }
       return this.open(config, options);
     }
@@ -404,6 +414,15 @@ export class SessionManager implements PreMemServices, vscode.Disposable {
       else if (choice) await vscode.window.showTextDocument(vscode.Uri.file(file));
     });
   }
+}
+
+/**
+ * Whether no run path of a premem.json holds anything yet: each is missing or an empty folder (a training job makes
+ * its folder, then writes its log). False for a config without runs.
+ */
+async function noRunLogYet(config: PreMemConfig): Promise<boolean> {
+  const empty = await Promise.all(config.runs.map((r) => readdir(r.path).then((entries) => entries.length === 0, (err: NodeJS.ErrnoException) => err.code === 'ENOENT')));
+  return empty.length > 0 && empty.every(Boolean);
 }
 
 /** Where a record is in an edited document: its indexed line if it still holds it, else a search by key. */

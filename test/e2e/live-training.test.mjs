@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { REPO_ROOT, openFile, readStatusBar, runCommand, tempDir, waitForStatusItem, webviewFrame, withVSCode } from './harness.mjs';
+import { REPO_ROOT, notifications, openFile, readStatusBar, runCommand, tempDir, waitForStatusItem, webviewFrame, withVSCode } from './harness.mjs';
 
 const TRAIN = join(REPO_ROOT, '.venv/bin/premem-train-demo');
 const SETTINGS = { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false };
@@ -78,6 +78,8 @@ test('VS Code opened before training starts: the run log is read once it appears
       await openFile(page, 'data/train.jsonl');
       await followCheckpoints(page, screenshot, training, 2, 480_000);
       assert.equal(await training.exited, 0, training.output);
+      // premem.json appeared before the runs it names: PreMem waited for them, it did not report an error.
+      assert.deepEqual((await notifications(page)).filter((m) => /PreMem/.test(m)), []);
     } finally {
       training.stop();
     }
